@@ -1,0 +1,16 @@
+package dev.flywheel.events;
+
+/** Topic names shared by every job, service and consumer. */
+public final class Topics {
+    /** Shopper events as JSON, one per record, keyed by user id. */
+    public static final String CLICKSTREAM = "clickstream";
+    /** Records the codec refused: {@link DeadLetter} JSON with the original bytes and reason. */
+    public static final String CLICKSTREAM_DLQ = "clickstream.dlq";
+    /** Valid events that arrived after the watermark passed their window, as canonical event JSON. */
+    public static final String CLICKSTREAM_LATE = "clickstream.late";
+    /** Per-minute shop analytics, keyed by the minute's start. */
+    public static final String ANALYTICS = "analytics";
+
+    private Topics() {
+    }
+}
