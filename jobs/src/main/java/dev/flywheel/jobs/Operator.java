@@ -1,0 +1,19 @@
+package dev.flywheel.jobs;
+
+/**
+ * A stable operator identity: the uid that savepoint state is bound to, and the name people see.
+ * Uids are written out here, never derived from class names, so refactoring cannot orphan state.
+ */
+public record Operator(String uid, String name) {
+
+    // Analytics job
+    public static final Operator CLICKSTREAM_SOURCE = new Operator("clickstream-source", "Kafka: clickstream");
+    public static final Operator PARSE_EVENTS = new Operator("parse-events", "Parse and validate events");
+    public static final Operator EVENT_TIME = new Operator("event-time", "Event-time watermarks");
+    public static final Operator MINUTE_PARTIALS = new Operator("minute-partials", "Per-minute partial analytics");
+    public static final Operator MINUTE_ANALYTICS = new Operator("minute-analytics", "Per-minute analytics");
+    public static final Operator COUNT_LATE = new Operator("count-late-events", "Count late events");
+    public static final Operator ANALYTICS_SINK = new Operator("analytics-sink", "Kafka: analytics");
+    public static final Operator DEAD_LETTER_SINK = new Operator("dead-letter-sink", "Kafka: clickstream.dlq");
+    public static final Operator LATE_EVENT_SINK = new Operator("late-event-sink", "Kafka: clickstream.late");
+}
