@@ -1,23 +1,757 @@
 package dev.flywheel.events;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
-/** JSON <-> {@link ShopperEvent}. Placeholder signatures; implementation in progress. */
+/**
+ * JSON &lt;-&gt; {@link ShopperEvent}: the one place that decides whether a record honours the event
+ * contract ({@code docs/events.md}).
+ *
+ * <p>{@link #decode} never throws: every input ends as {@link Decoded.Accepted} or as
+ * {@link Decoded.Rejected} with a {@link RejectReason} and a detail naming the field. It checks in
+ * a fixed order and reports the first failure:
+ * <ol>
+ *   <li>size: {@code EMPTY_PAYLOAD} (no bytes), {@code OVERSIZED_PAYLOAD}, {@code EMPTY_PAYLOAD}
+ *       (only whitespace);</li>
+ *   <li>encoding: {@code INVALID_UTF8};</li>
+ *   <li>parsing, reading left to right and reporting the first problem met:
+ *       {@code MALFORMED_JSON}, {@code DUPLICATE_FIELD}, {@code NESTING_TOO_DEEP},
+ *       {@code UNPAIRED_SURROGATE}, then {@code TRAILING_CONTENT} after the value;</li>
+ *   <li>shape: {@code NOT_AN_OBJECT};</li>
+ *   <li>fields in wire order, every rule of one field before the next field: {@code event_id},
+ *       {@code type}, {@code ts}, {@code user_id}, {@code session_id}, then the type's own fields
+ *       in the order {@link #encode} writes them.</li>
+ * </ol>
+ *
+ * <p>Unknown fields, including fields that belong to another event type, are kept in
+ * {@link EventHeader#extras()} as compact JSON (numbers keep their literal text) and written back
+ * by {@link #encode}, so {@code decode(encode(e))} equals {@code e} and re-encoding a record keeps
+ * every field a newer producer added.
+ *
+ * <p>Uses Jackson's streaming API only. An instance holds nothing but immutable configuration and a
+ * thread-safe {@link JsonFactory}, so it may be shared between threads.
+ */
 public final class EventCodec {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+    /** The top-level object is level 1. */
+    public static final int MAX_NESTING_DEPTH = 16;
+    public static final int MAX_STRING_LENGTH = 256;
+    public static final int MAX_QUERY_LENGTH = 1024;
+    public static final int MAX_RESULTS = 1000;
+    public static final int MAX_QUANTITY = 10_000;
+    public static final double MAX_PRICE = 1e9;
+    /** 2000-01-01T00:00Z: anything earlier is almost always epoch seconds sent as milliseconds. */
+    public static final long MIN_TS = 946_684_800_000L;
+    /** How far ahead of the codec's clock an event time may be: producers' clocks drift. */
+    public static final Duration MAX_FUTURE_SKEW = Duration.ofHours(24);
+
+    static final String EVENT_ID = "event_id";
+    static final String TYPE = "type";
+    static final String TS = "ts";
+    static final String USER_ID = "user_id";
+    static final String SESSION_ID = "session_id";
+    static final String ITEM_ID = "item_id";
+    static final String CATEGORY = "category";
+    static final String PRICE = "price";
+    static final String QUANTITY = "quantity";
+    static final String QUERY = "query";
+    static final String REQUEST_ID = "request_id";
+    static final String RESULTS = "results";
+    static final String ORDER_ID = "order_id";
+
+    private static final Set<String> COMMON_FIELDS = Set.of(EVENT_ID, TYPE, TS, USER_ID, SESSION_ID);
+    private static final Map<EventType, Set<String>> TYPE_FIELDS = typeFields();
+    private static final List<String> WIRE_NAMES = Arrays.stream(EventType.values()).map(EventType::wireName).toList();
+    private static final int MAX_DETAIL_LENGTH = 240;
+
+    private final Clock clock;
+    private final int maxPayloadBytes;
+    private final JsonFactory json;
 
     public EventCodec() {
         this(Clock.systemUTC(), DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     public EventCodec(Clock clock, int maxPayloadBytes) {
+        if (maxPayloadBytes <= 0) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
+        }
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxPayloadBytes = maxPayloadBytes;
+        // Jackson's other defaults are already strict: no NaN, comments, single quotes, leading
+        // zeros or raw control characters; numbers longer than 1000 characters are refused, which
+        // also bounds the BigDecimal work in wholeNumber.
+        this.json = JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     }
 
     public Decoded decode(byte[] bytes) {
-        throw new UnsupportedOperationException();
+        try {
+            return new Decoded.Accepted(toEvent(readObject(bytes)));
+        } catch (Rejection r) {
+            return new Decoded.Rejected(r.reason, r.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // Not expected from in-memory input, but a poison pill must never escape.
+            return new Decoded.Rejected(RejectReason.MALFORMED_JSON, cut("unexpected decoding failure: " + e));
+        }
     }
 
+    /**
+     * Writes the event in wire order. Does not validate field values (a producer bug shows up at
+     * decode), but refuses what could not be read back at all.
+     *
+     * @throws IllegalArgumentException if the price is not finite, or the extras are not a JSON
+     *                                  object or redefine a field of the event's type
+     */
     public byte[] encode(ShopperEvent event) {
-        throw new UnsupportedOperationException();
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            write(event, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** {@link #encode} as text, for logs, tests and the late-events topic. */
+    public String encodeToString(ShopperEvent event) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = json.createGenerator(out)) {
+            write(event, g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- reading: bytes to raw fields
+
+    /**
+     * One top-level value as read.
+     *
+     * @param text    a string's value, a number's literal, or an array's or object's compact JSON
+     * @param strings for a top-level array read with element collection, each element's string or
+     *                null where the element is not a string
+     */
+    private record RawValue(JsonToken token, String text, List<String> strings) {
+    }
+
+    private Map<String, RawValue> readObject(byte[] bytes) throws Rejection, IOException {
+        checkSize(bytes);
+        checkUtf8(bytes);
+        try (JsonParser p = json.createParser(bytes)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new Rejection(RejectReason.EMPTY_PAYLOAD, "payload holds no JSON value");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                if (first.isStructStart()) {
+                    readStructure(p, "(top level)", false);
+                }
+                checkNothingAfter(p);
+                throw new Rejection(RejectReason.NOT_AN_OBJECT,
+                        "payload is " + describe(first) + ", expected a JSON object");
+            }
+            Map<String, RawValue> fields = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                requirePairedSurrogates(name, "field name '" + name + "'");
+                fields.put(name, readValue(p, p.nextToken(), name));
+            }
+            checkNothingAfter(p);
+            return fields;
+        } catch (JsonProcessingException e) {
+            throw syntaxRejection(e);
+        }
+    }
+
+    private void checkSize(byte[] bytes) throws Rejection {
+        if (bytes == null || bytes.length == 0) {
+            throw new Rejection(RejectReason.EMPTY_PAYLOAD, "payload is empty");
+        }
+        if (bytes.length > maxPayloadBytes) {
+            throw new Rejection(RejectReason.OVERSIZED_PAYLOAD,
+                    "payload is " + bytes.length + " bytes, limit is " + maxPayloadBytes);
+        }
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return;
+            }
+        }
+        throw new Rejection(RejectReason.EMPTY_PAYLOAD, "payload is only whitespace");
+    }
+
+    /**
+     * Jackson's own UTF-8 reader accepts overlong forms and encoded surrogates, so the bytes are
+     * checked by the JDK decoder first. Pure ASCII, the common case, skips the decoder.
+     */
+    private static void checkUtf8(byte[] bytes) throws Rejection {
+        int firstNonAscii = 0;
+        while (firstNonAscii < bytes.length && bytes[firstNonAscii] >= 0) {
+            firstNonAscii++;
+        }
+        if (firstNonAscii == bytes.length) {
+            return;
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CoderResult result = decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+        if (result.isError()) {
+            throw new Rejection(RejectReason.INVALID_UTF8,
+                    "payload is not valid UTF-8 at byte " + in.position() + " (" + hexAround(bytes, in.position()) + ")");
+        }
+    }
+
+    private RawValue readValue(JsonParser p, JsonToken token, String field) throws Rejection, IOException {
+        switch (token) {
+            case VALUE_STRING -> {
+                String text = p.getText();
+                requirePairedSurrogates(text, "field '" + field + "'");
+                return new RawValue(token, text, null);
+            }
+            // The literal text, not a parsed value: extras keep 1.10 and 1e400 exactly as sent.
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return new RawValue(token, p.getText(), null);
+            }
+            case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> {
+                return new RawValue(token, null, null);
+            }
+            case START_ARRAY, START_OBJECT -> {
+                return readStructure(p, field, token == JsonToken.START_ARRAY);
+            }
+            default -> throw new Rejection(RejectReason.MALFORMED_JSON, "unexpected " + token + " in field '" + field + "'");
+        }
+    }
+
+    /** Copies an array or object, positioned on its start token, to compact JSON text. */
+    private RawValue readStructure(JsonParser p, String field, boolean collectStrings) throws Rejection, IOException {
+        JsonToken start = p.currentToken();
+        List<String> strings = collectStrings ? new ArrayList<>() : null;
+        StringWriter text = new StringWriter(64);
+        try (JsonGenerator g = json.createGenerator(text)) {
+            copyStructure(p, g, field, strings);
+        }
+        return new RawValue(start, text.toString(), strings);
+    }
+
+    /**
+     * Token by token rather than {@code copyCurrentStructure}, which parses floats and would turn
+     * 1e400 into Infinity; on the way it enforces the nesting limit and well-formed text.
+     */
+    private static void copyStructure(JsonParser p, JsonGenerator g, String field, List<String> elementStrings)
+            throws Rejection, IOException {
+        int level = 0;
+        JsonToken token = p.currentToken();
+        while (true) {
+            if (elementStrings != null && level == 1 && !token.isStructEnd()) {
+                elementStrings.add(token == JsonToken.VALUE_STRING ? p.getText() : null);
+            }
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> {
+                    if (p.getParsingContext().getNestingDepth() > MAX_NESTING_DEPTH) {
+                        throw new Rejection(RejectReason.NESTING_TOO_DEEP,
+                                "field '" + field + "' nests deeper than " + MAX_NESTING_DEPTH + " levels");
+                    }
+                    level++;
+                    if (token == JsonToken.START_OBJECT) {
+                        g.writeStartObject();
+                    } else {
+                        g.writeStartArray();
+                    }
+                }
+                case END_OBJECT -> {
+                    level--;
+                    g.writeEndObject();
+                }
+                case END_ARRAY -> {
+                    level--;
+                    g.writeEndArray();
+                }
+                case FIELD_NAME -> {
+                    requirePairedSurrogates(p.currentName(), "a field name inside '" + field + "'");
+                    g.writeFieldName(p.currentName());
+                }
+                case VALUE_STRING -> {
+                    requirePairedSurrogates(p.getText(), "a string inside '" + field + "'");
+                    g.writeString(p.getText());
+                }
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getText());
+                case VALUE_TRUE -> g.writeBoolean(true);
+                case VALUE_FALSE -> g.writeBoolean(false);
+                case VALUE_NULL -> g.writeNull();
+                default -> throw new Rejection(RejectReason.MALFORMED_JSON, "unexpected " + token + " in '" + field + "'");
+            }
+            if (level == 0) {
+                return;
+            }
+            token = p.nextToken();
+            if (token == null) {
+                throw new Rejection(RejectReason.MALFORMED_JSON, "'" + field + "' is not closed");
+            }
+        }
+    }
+
+    private static void checkNothingAfter(JsonParser p) throws Rejection {
+        long end = p.currentLocation().getByteOffset();
+        JsonToken after;
+        try {
+            after = p.nextToken();
+        } catch (IOException e) {
+            after = JsonToken.NOT_AVAILABLE;
+        }
+        if (after != null) {
+            throw new Rejection(RejectReason.TRAILING_CONTENT, "content after the JSON value, which ends at byte " + end);
+        }
+    }
+
+    /**
+     * Jackson reads lazily, so a syntax error can surface from {@code getText()} as well as from
+     * {@code nextToken()}; both end here. Duplicates have their own code, the rest are syntax.
+     */
+    private static Rejection syntaxRejection(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        // Jackson marks a duplicate only by this message; EventCodecTest pins it.
+        if (message != null && message.startsWith("Duplicate field")) {
+            return new Rejection(RejectReason.DUPLICATE_FIELD, cut(message + ": a key may appear only once"));
+        }
+        JsonLocation at = e.getLocation();
+        String where = at == null ? "" : " at byte " + at.getByteOffset();
+        return new Rejection(RejectReason.MALFORMED_JSON, cut("malformed JSON" + where + ": " + message));
+    }
+
+    /**
+     * A lone surrogate escape such as {@code "\\ud800"} yields a string Java holds but UTF-8 cannot carry: encode would fail
+     * and every consumer would see something different. Raw bytes cannot produce one, since the
+     * UTF-8 check has passed, so only escapes reach here.
+     */
+    private static void requirePairedSurrogates(String text, String where) throws Rejection {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            throw new Rejection(RejectReason.UNPAIRED_SURROGATE, cut(where + " holds an unpaired surrogate \\u"
+                    + Integer.toHexString(c) + " at character " + i + "; it has no UTF-8 form"));
+        }
+    }
+
+    // ------------------------------------------------------------ validating: raw fields to event
+
+    private ShopperEvent toEvent(Map<String, RawValue> fields) throws Rejection, IOException {
+        String eventId = requiredString(fields, EVENT_ID, MAX_STRING_LENGTH);
+        EventType type = eventType(fields);
+        long ts = timestamp(fields);
+        String userId = requiredString(fields, USER_ID, MAX_STRING_LENGTH);
+        String sessionId = requiredString(fields, SESSION_ID, MAX_STRING_LENGTH);
+        EventHeader header = new EventHeader(eventId, ts, userId, sessionId, extras(fields, type));
+        return switch (type) {
+            case VIEW -> new ShopperEvent.View(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields));
+            case SEARCH -> new ShopperEvent.Search(header, requiredString(fields, QUERY, MAX_QUERY_LENGTH),
+                    results(fields), requiredString(fields, REQUEST_ID, MAX_STRING_LENGTH));
+            case CLICK -> new ShopperEvent.Click(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields),
+                    optionalString(fields, REQUEST_ID, MAX_STRING_LENGTH));
+            case ADD_TO_CART -> new ShopperEvent.AddToCart(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields), quantity(fields));
+            case REMOVE_FROM_CART -> new ShopperEvent.RemoveFromCart(header,
+                    requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields), quantity(fields));
+            case ADD_TO_WISHLIST -> new ShopperEvent.AddToWishlist(header,
+                    requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields));
+            case PURCHASE -> new ShopperEvent.Purchase(header, requiredString(fields, ORDER_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields), quantity(fields));
+            case RETURN -> new ShopperEvent.Return(header, requiredString(fields, ORDER_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
+                    requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields), quantity(fields));
+        };
+    }
+
+    private static RawValue required(Map<String, RawValue> fields, String name) throws Rejection {
+        RawValue value = fields.get(name);
+        if (value == null) {
+            throw new Rejection(RejectReason.MISSING_FIELD, "field '" + name + "' is missing");
+        }
+        if (value.token() == JsonToken.VALUE_NULL) {
+            throw new Rejection(RejectReason.MISSING_FIELD, "field '" + name + "' is null");
+        }
+        return value;
+    }
+
+    /** JSON null counts as absent for optional fields. */
+    private static RawValue optional(Map<String, RawValue> fields, String name) {
+        RawValue value = fields.get(name);
+        return value == null || value.token() == JsonToken.VALUE_NULL ? null : value;
+    }
+
+    private static String requiredString(Map<String, RawValue> fields, String name, int maxLength) throws Rejection {
+        return checkedString(name, required(fields, name), maxLength);
+    }
+
+    private static String optionalString(Map<String, RawValue> fields, String name, int maxLength) throws Rejection {
+        RawValue value = optional(fields, name);
+        return value == null ? null : checkedString(name, value, maxLength);
+    }
+
+    private static String checkedString(String name, RawValue value, int maxLength) throws Rejection {
+        if (value.token() != JsonToken.VALUE_STRING) {
+            throw wrongType(name, value, "a string");
+        }
+        return checkedText("field '" + name + "'", value.text(), maxLength);
+    }
+
+    private static String checkedText(String what, String text, int maxLength) throws Rejection {
+        if (text.isBlank()) {
+            throw new Rejection(RejectReason.BLANK_FIELD, what + " is blank");
+        }
+        // Code points, as JSON Schema's maxLength counts them; length() is an upper bound.
+        if (text.length() > maxLength && text.codePointCount(0, text.length()) > maxLength) {
+            throw new Rejection(RejectReason.FIELD_TOO_LONG, what + " has "
+                    + text.codePointCount(0, text.length()) + " characters, limit is " + maxLength);
+        }
+        return text;
+    }
+
+    private static EventType eventType(Map<String, RawValue> fields) throws Rejection {
+        String name = requiredString(fields, TYPE, MAX_STRING_LENGTH);
+        return EventType.fromWireName(name).orElseThrow(() -> new Rejection(RejectReason.UNKNOWN_EVENT_TYPE,
+                "field 'type' is '" + name + "', expected one of " + WIRE_NAMES));
+    }
+
+    private long timestamp(Map<String, RawValue> fields) throws Rejection {
+        long ts = wholeNumber(TS, required(fields, TS), Long.MIN_VALUE, Long.MAX_VALUE);
+        if (ts <= 0) {
+            throw new Rejection(RejectReason.TIMESTAMP_NOT_POSITIVE, "field 'ts' is " + ts + ", expected epoch milliseconds > 0");
+        }
+        if (ts < MIN_TS) {
+            String hint = ts * 1000 >= MIN_TS
+                    ? "; it looks like epoch seconds, ts must be epoch milliseconds"
+                    : "; ts must be epoch milliseconds";
+            throw new Rejection(RejectReason.TIMESTAMP_TOO_OLD, "field 'ts' is " + ts + " ("
+                    + Instant.ofEpochMilli(ts) + "), before 2000-01-01T00:00Z" + hint);
+        }
+        long latest = clock.millis() + MAX_FUTURE_SKEW.toMillis();
+        if (ts > latest) {
+            throw new Rejection(RejectReason.TIMESTAMP_IN_FUTURE, "field 'ts' is " + ts + " (" + Instant.ofEpochMilli(ts)
+                    + "), more than " + MAX_FUTURE_SKEW.toHours() + " h after now (" + Instant.ofEpochMilli(clock.millis()) + ")");
+        }
+        return ts;
+    }
+
+    private static int quantity(Map<String, RawValue> fields) throws Rejection {
+        long quantity = wholeNumber(QUANTITY, required(fields, QUANTITY), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (quantity <= 0) {
+            throw new Rejection(RejectReason.NON_POSITIVE_QUANTITY, "field 'quantity' is " + quantity + ", expected at least 1");
+        }
+        if (quantity > MAX_QUANTITY) {
+            throw new Rejection(RejectReason.NUMBER_OUT_OF_RANGE, "field 'quantity' is " + quantity + ", limit is " + MAX_QUANTITY);
+        }
+        return (int) quantity;
+    }
+
+    private static Double price(Map<String, RawValue> fields) throws Rejection {
+        RawValue value = optional(fields, PRICE);
+        if (value == null) {
+            return null;
+        }
+        if (!value.token().isNumeric()) {
+            throw wrongType(PRICE, value, "a number");
+        }
+        double price = Double.parseDouble(value.text());
+        if (Double.isInfinite(price)) {
+            throw new Rejection(RejectReason.NON_FINITE_NUMBER, cut("field 'price' is " + value.text()
+                    + ", which overflows a double to infinity"));
+        }
+        if (price < 0) {
+            throw new Rejection(RejectReason.NEGATIVE_PRICE, "field 'price' is " + value.text() + ", expected 0 or more");
+        }
+        if (price > MAX_PRICE) {
+            throw new Rejection(RejectReason.NUMBER_OUT_OF_RANGE, "field 'price' is " + value.text() + ", limit is 1e9");
+        }
+        return price;
+    }
+
+    /**
+     * An integer within [min, max]. A float literal is accepted when it has no fraction (2.0,
+     * 1.7e12): JSON Schema counts those as integers, and some producers write every number as a
+     * double.
+     */
+    private static long wholeNumber(String name, RawValue value, long min, long max) throws Rejection {
+        if (!value.token().isNumeric()) {
+            throw wrongType(name, value, "an integer");
+        }
+        long number;
+        if (value.token() == JsonToken.VALUE_NUMBER_INT) {
+            try {
+                number = Long.parseLong(value.text());
+            } catch (NumberFormatException e) {
+                throw outOfRange(name, value, min, max);
+            }
+        } else {
+            BigDecimal decimal = new BigDecimal(value.text());
+            if (decimal.signum() != 0 && decimal.stripTrailingZeros().scale() > 0) {
+                throw new Rejection(RejectReason.WRONG_TYPE, cut("field '" + name + "' is " + value.text()
+                        + ", a number with a fraction; expected an integer"));
+            }
+            try {
+                number = decimal.longValueExact();
+            } catch (ArithmeticException e) {
+                throw outOfRange(name, value, min, max);
+            }
+        }
+        if (number < min || number > max) {
+            throw outOfRange(name, value, min, max);
+        }
+        return number;
+    }
+
+    private static List<String> results(Map<String, RawValue> fields) throws Rejection {
+        RawValue value = optional(fields, RESULTS);
+        if (value == null) {
+            return List.of();
+        }
+        if (value.token() != JsonToken.START_ARRAY) {
+            throw wrongType(RESULTS, value, "an array of item ids");
+        }
+        List<String> ids = value.strings();
+        if (ids.size() > MAX_RESULTS) {
+            throw new Rejection(RejectReason.TOO_MANY_RESULTS,
+                    "field 'results' has " + ids.size() + " item ids, limit is " + MAX_RESULTS);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            if (id == null) {
+                throw new Rejection(RejectReason.WRONG_TYPE, "field 'results' element " + i + " is not a string");
+            }
+            checkedText("field 'results' element " + i, id, MAX_STRING_LENGTH);
+        }
+        return ids;
+    }
+
+    /** Fields the event's type does not define, in arrival order, or null when there are none. */
+    private String extras(Map<String, RawValue> fields, EventType type) throws IOException {
+        Set<String> known = TYPE_FIELDS.get(type);
+        StringWriter text = null;
+        JsonGenerator g = null;
+        for (Map.Entry<String, RawValue> field : fields.entrySet()) {
+            if (COMMON_FIELDS.contains(field.getKey()) || known.contains(field.getKey())) {
+                continue;
+            }
+            if (g == null) {
+                text = new StringWriter(64);
+                g = json.createGenerator(text);
+                g.writeStartObject();
+            }
+            g.writeFieldName(field.getKey());
+            RawValue value = field.getValue();
+            switch (value.token()) {
+                case VALUE_STRING -> g.writeString(value.text());
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(value.text());
+                case VALUE_TRUE -> g.writeBoolean(true);
+                case VALUE_FALSE -> g.writeBoolean(false);
+                case VALUE_NULL -> g.writeNull();
+                default -> g.writeRawValue(value.text());
+            }
+        }
+        if (g == null) {
+            return null;
+        }
+        g.writeEndObject();
+        g.close();
+        return text.toString();
+    }
+
+    // ----------------------------------------------------------------------------------- writing
+
+    private void write(ShopperEvent event, JsonGenerator g) throws IOException {
+        EventHeader header = event.header();
+        g.writeStartObject();
+        g.writeStringField(EVENT_ID, header.eventId());
+        g.writeStringField(TYPE, event.type().wireName());
+        g.writeNumberField(TS, header.ts());
+        g.writeStringField(USER_ID, header.userId());
+        g.writeStringField(SESSION_ID, header.sessionId());
+        switch (event.type()) {
+            case VIEW, ADD_TO_WISHLIST -> writeItem((ShopperEvent.ItemEvent) event, g);
+            case SEARCH -> {
+                ShopperEvent.Search search = (ShopperEvent.Search) event;
+                g.writeStringField(QUERY, search.query());
+                g.writeStringField(REQUEST_ID, search.requestId());
+                g.writeArrayFieldStart(RESULTS);
+                for (String itemId : search.results()) {
+                    g.writeString(itemId);
+                }
+                g.writeEndArray();
+            }
+            case CLICK -> {
+                ShopperEvent.Click click = (ShopperEvent.Click) event;
+                writeItem(click, g);
+                if (click.requestId() != null) {
+                    g.writeStringField(REQUEST_ID, click.requestId());
+                }
+            }
+            case ADD_TO_CART -> {
+                writeItem((ShopperEvent.ItemEvent) event, g);
+                g.writeNumberField(QUANTITY, ((ShopperEvent.AddToCart) event).quantity());
+            }
+            case REMOVE_FROM_CART -> {
+                writeItem((ShopperEvent.ItemEvent) event, g);
+                g.writeNumberField(QUANTITY, ((ShopperEvent.RemoveFromCart) event).quantity());
+            }
+            case PURCHASE -> {
+                ShopperEvent.Purchase purchase = (ShopperEvent.Purchase) event;
+                g.writeStringField(ORDER_ID, purchase.orderId());
+                writeItem(purchase, g);
+                g.writeNumberField(QUANTITY, purchase.quantity());
+            }
+            case RETURN -> {
+                ShopperEvent.Return ret = (ShopperEvent.Return) event;
+                g.writeStringField(ORDER_ID, ret.orderId());
+                writeItem(ret, g);
+                g.writeNumberField(QUANTITY, ret.quantity());
+            }
+        }
+        if (header.extras() != null) {
+            writeExtras(header.extras(), event.type(), g);
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeItem(ShopperEvent.ItemEvent event, JsonGenerator g) throws IOException {
+        g.writeStringField(ITEM_ID, event.itemId());
+        g.writeStringField(CATEGORY, event.category());
+        if (event.price() != null) {
+            if (!Double.isFinite(event.price())) {
+                throw new IllegalArgumentException("price must be finite, got " + event.price() + " in " + event.eventId());
+            }
+            g.writeNumberField(PRICE, event.price());
+        }
+    }
+
+    /** Copies the extras' fields into the event object, refusing any that would shadow a contract field. */
+    private void writeExtras(String extras, EventType type, JsonGenerator g) throws IOException {
+        Set<String> known = TYPE_FIELDS.get(type);
+        try (JsonParser p = json.createParser(extras)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("extras must be a JSON object: " + cut(extras));
+            }
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (COMMON_FIELDS.contains(name) || known.contains(name)) {
+                    throw new IllegalArgumentException("extras redefine field '" + name + "' of " + type.wireName());
+                }
+                g.writeFieldName(name);
+                JsonToken value = p.nextToken();
+                if (value.isStructStart()) {
+                    copyStructure(p, g, name, null);
+                } else if (value.isNumeric()) {
+                    g.writeNumber(p.getText());
+                } else {
+                    g.copyCurrentEvent(p);
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw new IllegalArgumentException("extras must be exactly one JSON object: " + cut(extras));
+            }
+        } catch (Rejection r) {
+            throw new IllegalArgumentException("extras are not valid: " + r.getMessage(), r);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("extras are not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------- helpers
+
+    private static Map<EventType, Set<String>> typeFields() {
+        Map<EventType, Set<String>> fields = new EnumMap<>(EventType.class);
+        fields.put(EventType.VIEW, Set.of(ITEM_ID, CATEGORY, PRICE));
+        fields.put(EventType.SEARCH, Set.of(QUERY, REQUEST_ID, RESULTS));
+        fields.put(EventType.CLICK, Set.of(ITEM_ID, CATEGORY, PRICE, REQUEST_ID));
+        fields.put(EventType.ADD_TO_CART, Set.of(ITEM_ID, CATEGORY, PRICE, QUANTITY));
+        fields.put(EventType.REMOVE_FROM_CART, Set.of(ITEM_ID, CATEGORY, PRICE, QUANTITY));
+        fields.put(EventType.ADD_TO_WISHLIST, Set.of(ITEM_ID, CATEGORY, PRICE));
+        fields.put(EventType.PURCHASE, Set.of(ORDER_ID, ITEM_ID, CATEGORY, PRICE, QUANTITY));
+        fields.put(EventType.RETURN, Set.of(ORDER_ID, ITEM_ID, CATEGORY, PRICE, QUANTITY));
+        return fields;
+    }
+
+    private static Rejection wrongType(String name, RawValue value, String expected) {
+        return new Rejection(RejectReason.WRONG_TYPE, "field '" + name + "' is " + describe(value.token())
+                + ", expected " + expected);
+    }
+
+    private static Rejection outOfRange(String name, RawValue value, long min, long max) {
+        return new Rejection(RejectReason.NUMBER_OUT_OF_RANGE, cut("field '" + name + "' is " + value.text()
+                + ", outside [" + min + ", " + max + "]"));
+    }
+
+    private static String describe(JsonToken token) {
+        return switch (token) {
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> token.toString();
+        };
+    }
+
+    private static String hexAround(byte[] bytes, int position) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = position; i < Math.min(bytes.length, position + 4); i++) {
+            hex.append(String.format("%02x ", bytes[i] & 0xff));
+        }
+        return hex.toString().trim();
+    }
+
+    /** Details end up in dead letters and logs; the payload itself is kept elsewhere. */
+    private static String cut(String detail) {
+        return detail.length() <= MAX_DETAIL_LENGTH ? detail : detail.substring(0, MAX_DETAIL_LENGTH) + "...";
+    }
+
+    /** A rejection as control flow inside decode; stackless, since it is an expected outcome. */
+    private static final class Rejection extends Exception {
+        private final RejectReason reason;
+
+        Rejection(RejectReason reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
     }
 }

@@ -25,7 +25,12 @@ public enum RejectReason {
     NON_FINITE_NUMBER("non_finite_number"),
     NEGATIVE_PRICE("negative_price"),
     NON_POSITIVE_QUANTITY("non_positive_quantity"),
-    TOO_MANY_RESULTS("too_many_results");
+    TOO_MANY_RESULTS("too_many_results"),
+    /**
+     * A string holds a lone surrogate escape such as {@code "\\uD800"}: valid JSON syntax, but text
+     * that UTF-8 cannot carry, so no consumer could re-encode it faithfully.
+     */
+    UNPAIRED_SURROGATE("unpaired_surrogate");
 
     private final String code;
 
