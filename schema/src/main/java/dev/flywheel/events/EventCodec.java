@@ -155,9 +155,9 @@ public final class EventCodec {
     /**
      * One top-level value as read.
      *
-     * @param text    a string's value, a number's literal, or an array's or object's compact JSON
-     * @param strings for a top-level array read with element collection, each element's string or
-     *                null where the element is not a string
+     * @param text    a string's value, a number's literal, or an array's or object's compact JSON;
+     *                null for an array of strings only, which {@code strings} holds
+     * @param strings for an array, each element's string, or null where the element is not one
      */
     private record RawValue(JsonToken token, String text, List<String> strings) {
     }
@@ -171,8 +171,8 @@ public final class EventCodec {
                 throw new Rejection(RejectReason.EMPTY_PAYLOAD, "payload holds no JSON value");
             }
             if (first != JsonToken.START_OBJECT) {
-                if (first.isStructStart()) {
-                    readStructure(p, "(top level)", false);
+                if (first == JsonToken.START_ARRAY) {
+                    readArray(p, "(top level)");
                 }
                 checkNothingAfter(p);
                 throw new Rejection(RejectReason.NOT_AN_OBJECT,
@@ -244,31 +244,56 @@ public final class EventCodec {
             case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> {
                 return new RawValue(token, null, null);
             }
-            case START_ARRAY, START_OBJECT -> {
-                return readStructure(p, field, token == JsonToken.START_ARRAY);
+            case START_ARRAY -> {
+                return readArray(p, field);
+            }
+            case START_OBJECT -> {
+                StringWriter text = new StringWriter(64);
+                try (JsonGenerator g = json.createGenerator(text)) {
+                    copyStructure(p, g, field, null, 0);
+                }
+                return new RawValue(token, text.toString(), null);
             }
             default -> throw new Rejection(RejectReason.MALFORMED_JSON, "unexpected " + token + " in field '" + field + "'");
         }
     }
 
-    /** Copies an array or object, positioned on its start token, to compact JSON text. */
-    private RawValue readStructure(JsonParser p, String field, boolean collectStrings) throws Rejection, IOException {
-        JsonToken start = p.currentToken();
-        List<String> strings = collectStrings ? new ArrayList<>() : null;
+    /**
+     * Reads an array, positioned on its start. Search results, the array that matters, hold only
+     * strings: those are kept as a list without building JSON text, which extras() writes only
+     * if the array turns out to be unknown to the event's type.
+     */
+    private RawValue readArray(JsonParser p, String field) throws Rejection, IOException {
+        List<String> strings = new ArrayList<>();
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.VALUE_STRING) {
+            String element = p.getText();
+            requirePairedSurrogates(element, "a string inside '" + field + "'");
+            strings.add(element);
+        }
+        if (token == JsonToken.END_ARRAY) {
+            return new RawValue(JsonToken.START_ARRAY, null, strings);
+        }
         StringWriter text = new StringWriter(64);
         try (JsonGenerator g = json.createGenerator(text)) {
-            copyStructure(p, g, field, strings);
+            g.writeStartArray();
+            for (String element : strings) {
+                g.writeString(element);
+            }
+            copyStructure(p, g, field, strings, 1);
         }
-        return new RawValue(start, text.toString(), strings);
+        return new RawValue(JsonToken.START_ARRAY, text.toString(), strings);
     }
 
     /**
-     * Token by token rather than {@code copyCurrentStructure}, which parses floats and would turn
-     * 1e400 into Infinity; on the way it enforces the nesting limit and well-formed text.
+     * Copies tokens from the current one until {@code level} structures have closed. Token by token
+     * rather than {@code copyCurrentStructure}, which parses floats and would turn 1e400 into
+     * Infinity; on the way it enforces the nesting limit and well-formed text.
+     *
+     * @param elementStrings when not null, receives each element at level 1 as in {@link RawValue}
      */
-    private static void copyStructure(JsonParser p, JsonGenerator g, String field, List<String> elementStrings)
-            throws Rejection, IOException {
-        int level = 0;
+    private static void copyStructure(JsonParser p, JsonGenerator g, String field, List<String> elementStrings,
+            int level) throws Rejection, IOException {
         JsonToken token = p.currentToken();
         while (true) {
             if (elementStrings != null && level == 1 && !token.isStructEnd()) {
@@ -435,7 +460,7 @@ public final class EventCodec {
     }
 
     private static String checkedText(String what, String text, int maxLength) throws Rejection {
-        if (text.isBlank()) {
+        if (isBlank(text)) {
             throw new Rejection(RejectReason.BLANK_FIELD, what + " is blank");
         }
         // Code points, as JSON Schema's maxLength counts them; length() is an upper bound.
@@ -444,6 +469,25 @@ public final class EventCodec {
                     + text.codePointCount(0, text.length()) + " characters, limit is " + maxLength);
         }
         return text;
+    }
+
+    /**
+     * Only ECMAScript's {@code \s} characters, the set JSON Schema patterns use, so codec and schema
+     * agree; {@link String#isBlank()} differs on no-break spaces.
+     */
+    private static boolean isBlank(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean space = switch (c) {
+                case '\t', '\n', '\u000b', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2028', '\u2029', '\u202f',
+                        '\u205f', '\u3000', '\ufeff' -> true;
+                default -> c >= '\u2000' && c <= '\u200a';
+            };
+            if (!space) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static EventType eventType(Map<String, RawValue> fields) throws Rejection {
@@ -584,7 +628,7 @@ public final class EventCodec {
                 case VALUE_TRUE -> g.writeBoolean(true);
                 case VALUE_FALSE -> g.writeBoolean(false);
                 case VALUE_NULL -> g.writeNull();
-                default -> g.writeRawValue(value.text());
+                default -> writeStructure(value, g);
             }
         }
         if (g == null) {
@@ -593,6 +637,18 @@ public final class EventCodec {
         g.writeEndObject();
         g.close();
         return text.toString();
+    }
+
+    private static void writeStructure(RawValue value, JsonGenerator g) throws IOException {
+        if (value.text() != null) {
+            g.writeRawValue(value.text());
+            return;
+        }
+        g.writeStartArray();
+        for (String element : value.strings()) {
+            g.writeString(element);
+        }
+        g.writeEndArray();
     }
 
     // ----------------------------------------------------------------------------------- writing
@@ -678,7 +734,7 @@ public final class EventCodec {
                 g.writeFieldName(name);
                 JsonToken value = p.nextToken();
                 if (value.isStructStart()) {
-                    copyStructure(p, g, name, null);
+                    copyStructure(p, g, name, null, 0);
                 } else if (value.isNumeric()) {
                     g.writeNumber(p.getText());
                 } else {
