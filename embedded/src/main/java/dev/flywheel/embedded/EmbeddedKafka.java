@@ -1,6 +1,9 @@
 package dev.flywheel.embedded;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -326,6 +329,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
 
         public EmbeddedKafka start() {
+            if (port > 0) {
+                requirePortFree(port);
+            }
             long startNanos = System.nanoTime();
             KafkaClusterTestKit cluster = null;
             try {
@@ -376,6 +382,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                             .formatted(broker, controller, CLIENT_LISTENER, port),
                     "listener.security.protocol.map", "%s:PLAINTEXT,%s:PLAINTEXT,%s:PLAINTEXT"
                             .formatted(broker, controller, CLIENT_LISTENER));
+        }
+
+        /** Racy, but turns the common case (a broker already running) into one clear line instead of a stack of bind errors. */
+        private static void requirePortFree(int port) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                throw new IllegalStateException("Port " + port + " on localhost is already in use");
+            }
         }
 
         private static Path prepareDataDir(Path dir) throws IOException {

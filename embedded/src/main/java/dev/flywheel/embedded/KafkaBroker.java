@@ -42,7 +42,14 @@ public final class KafkaBroker {
         if (dataDir != null) {
             builder.dataDir(dataDir);
         }
-        EmbeddedKafka kafka = builder.start();
+        EmbeddedKafka kafka;
+        try {
+            kafka = builder.start();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("KafkaBroker: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.close();
