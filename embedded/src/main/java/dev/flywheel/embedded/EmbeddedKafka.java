@@ -57,7 +57,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  * }</pre>
  *
  * <p>Logging goes through SLF4J to Log4j 2; this jar ships no Log4j configuration, so the
- * application (or test resources) decides how loud the broker is.
+ * application (or test resources) decides how loud the broker is. The test kit's jar does
+ * ship a {@code log4j2.yaml} that hides an application's {@code log4j2.xml}: docs/kafka.md
+ * has the one-line fix.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
