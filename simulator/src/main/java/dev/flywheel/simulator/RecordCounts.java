@@ -3,6 +3,7 @@ package dev.flywheel.simulator;
 import dev.flywheel.events.EventType;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -32,6 +33,18 @@ public record RecordCounts(Map<EventType, Long> validByType, Map<String, Long> m
 
     public long total() {
         return valid() + malformed();
+    }
+
+    /** For example {@code 1,980 valid {view=900, ...}, 20 malformed {TRUNCATED=1, ...}}. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "%,d valid {", valid()));
+        validByType.forEach((type, count) -> text.append(type.wireName()).append('=').append(count).append(", "));
+        if (!validByType.isEmpty()) {
+            text.setLength(text.length() - 2);
+        }
+        return text.append(String.format(Locale.ROOT, "}, %,d malformed ", malformed()))
+                .append(malformedByKind).toString();
     }
 
     /** Counts as a stream goes; {@link #snapshot()} gives the immutable figures. */
