@@ -90,6 +90,8 @@ public final class EventCodec {
     private static final Map<EventType, Set<String>> TYPE_FIELDS = typeFields();
     private static final List<String> WIRE_NAMES = Arrays.stream(EventType.values()).map(EventType::wireName).toList();
     private static final int MAX_DETAIL_LENGTH = 240;
+    /** Noise Jackson puts inside nested locations when it is told not to echo the input. */
+    private static final String REDACTED_SOURCE = "Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
 
     private final Clock clock;
     private final int maxPayloadBytes;
@@ -369,7 +371,8 @@ public final class EventCodec {
         }
         JsonLocation at = e.getLocation();
         String where = at == null ? "" : " at byte " + at.getByteOffset();
-        return new Rejection(RejectReason.MALFORMED_JSON, cut("malformed JSON" + where + ": " + message));
+        String clean = message == null ? "" : message.replace(REDACTED_SOURCE, "");
+        return new Rejection(RejectReason.MALFORMED_JSON, cut("malformed JSON" + where + ": " + clean));
     }
 
     /**
@@ -497,7 +500,7 @@ public final class EventCodec {
     }
 
     private long timestamp(Map<String, RawValue> fields) throws Rejection {
-        long ts = wholeNumber(TS, required(fields, TS), Long.MIN_VALUE, Long.MAX_VALUE);
+        long ts = wholeNumber(TS, required(fields, TS), false);
         if (ts <= 0) {
             throw new Rejection(RejectReason.TIMESTAMP_NOT_POSITIVE, "field 'ts' is " + ts + ", expected epoch milliseconds > 0");
         }
@@ -517,7 +520,7 @@ public final class EventCodec {
     }
 
     private static int quantity(Map<String, RawValue> fields) throws Rejection {
-        long quantity = wholeNumber(QUANTITY, required(fields, QUANTITY), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        long quantity = wholeNumber(QUANTITY, required(fields, QUANTITY), true);
         if (quantity <= 0) {
             throw new Rejection(RejectReason.NON_POSITIVE_QUANTITY, "field 'quantity' is " + quantity + ", expected at least 1");
         }
@@ -550,11 +553,11 @@ public final class EventCodec {
     }
 
     /**
-     * An integer within [min, max]. A float literal is accepted when it has no fraction (2.0,
+     * An integer that fits a long, or an int if {@code asInt}. A float literal is accepted when it has no fraction (2.0,
      * 1.7e12): JSON Schema counts those as integers, and some producers write every number as a
      * double.
      */
-    private static long wholeNumber(String name, RawValue value, long min, long max) throws Rejection {
+    private static long wholeNumber(String name, RawValue value, boolean asInt) throws Rejection {
         if (!value.token().isNumeric()) {
             throw wrongType(name, value, "an integer");
         }
@@ -563,7 +566,7 @@ public final class EventCodec {
             try {
                 number = Long.parseLong(value.text());
             } catch (NumberFormatException e) {
-                throw outOfRange(name, value, min, max);
+                throw outOfRange(name, value, asInt);
             }
         } else {
             BigDecimal decimal = new BigDecimal(value.text());
@@ -574,11 +577,11 @@ public final class EventCodec {
             try {
                 number = decimal.longValueExact();
             } catch (ArithmeticException e) {
-                throw outOfRange(name, value, min, max);
+                throw outOfRange(name, value, asInt);
             }
         }
-        if (number < min || number > max) {
-            throw outOfRange(name, value, min, max);
+        if (asInt && number != (int) number) {
+            throw outOfRange(name, value, asInt);
         }
         return number;
     }
@@ -771,9 +774,9 @@ public final class EventCodec {
                 + ", expected " + expected);
     }
 
-    private static Rejection outOfRange(String name, RawValue value, long min, long max) {
+    private static Rejection outOfRange(String name, RawValue value, boolean asInt) {
         return new Rejection(RejectReason.NUMBER_OUT_OF_RANGE, cut("field '" + name + "' is " + value.text()
-                + ", outside [" + min + ", " + max + "]"));
+                + ", which does not fit a " + (asInt ? "32" : "64") + "-bit integer"));
     }
 
     private static String describe(JsonToken token) {

@@ -33,7 +33,7 @@ class MalformedRecordsTest {
     /** Every type, with and without optional fields and extras, plus a Taobao-style event from 2017. */
     private static final List<ShopperEvent> VALID_EVENTS = List.of(
             new ShopperEvent.View(header("e-1", null), "i-1", "c-1", 19.99),
-            new ShopperEvent.View(new EventHeader("tb-7", 1_511_544_070_000L, "1", "1-1511538000000"), "2333346",
+            new ShopperEvent.View(new EventHeader("tb-7", 1_511_544_070_000L, "1", "1-3"), "2333346",
                     "2520771", null),
             new ShopperEvent.Search(header("e-2", null), "red shoes", List.of("i-1", "i-2"), "r-1"),
             new ShopperEvent.Search(header("e-3", "{\"page\":2}"), "caf\u00e9 \uD83D\uDED2", List.of(), "r-2"),
