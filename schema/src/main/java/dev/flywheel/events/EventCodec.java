@@ -175,6 +175,8 @@ public final class EventCodec {
             if (first != JsonToken.START_OBJECT) {
                 if (first == JsonToken.START_ARRAY) {
                     readArray(p, "(top level)");
+                } else if (first == JsonToken.VALUE_STRING) {
+                    p.getText(); // Jackson reads strings lazily: an unclosed one must fail here as syntax
                 }
                 checkNothingAfter(p);
                 throw new Rejection(RejectReason.NOT_AN_OBJECT,

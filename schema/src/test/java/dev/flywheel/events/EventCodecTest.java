@@ -145,10 +145,12 @@ class EventCodecTest {
                 row(RejectReason.MALFORMED_JSON, view.replace("\"u-1\"", "\"u\t1\""), "CTRL-CHAR"),
                 row(RejectReason.MALFORMED_JSON, Payload.view().set("price", longNumber).toString(), "exceeds the maximum"),
                 row(RejectReason.MALFORMED_JSON, "[1, 2", "malformed JSON"), // syntax before shape
+                row(RejectReason.MALFORMED_JSON, "\"unclosed", "malformed JSON"),
                 row(RejectReason.TRAILING_CONTENT, view + view, "content after"),
                 row(RejectReason.TRAILING_CONTENT, view + " x", "content after"),
                 row(RejectReason.TRAILING_CONTENT, view + "}", "content after"),
                 row(RejectReason.TRAILING_CONTENT, "[1] x", "content after"), // trailing before shape
+                row(RejectReason.TRAILING_CONTENT, "\"a string\" 1", "content after"),
                 row(RejectReason.NESTING_TOO_DEEP, Payload.view().set("deep", "[".repeat(16) + "]".repeat(16)).toString(),
                         "'deep'"),
                 row(RejectReason.NESTING_TOO_DEEP, "[".repeat(17) + "]".repeat(17), "16 levels"),
