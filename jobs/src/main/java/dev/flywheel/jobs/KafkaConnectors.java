@@ -1,7 +1,6 @@
 package dev.flywheel.jobs;
 
-import dev.flywheel.jobs.ingest.SourceRecord;
-import dev.flywheel.jobs.ingest.SourceRecordDeserializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -20,14 +19,14 @@ public final class KafkaConnectors {
         this.jobName = jobName;
     }
 
-    /** Raw records of a topic, with their coordinates, for the job to parse. */
-    public KafkaSource<SourceRecord> source(String topic) {
-        KafkaSourceBuilder<SourceRecord> builder = KafkaSource.<SourceRecord>builder()
+    /** A topic's records, turned into {@code T} inside the source by {@code deserializer}. */
+    public <T> KafkaSource<T> source(String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
                 .setBootstrapServers(options.bootstrapServers())
                 .setTopics(topic)
                 .setGroupId(options.groupId())
                 .setStartingOffsets(startingOffsets())
-                .setDeserializer(new SourceRecordDeserializer())
+                .setDeserializer(deserializer)
                 // Offsets live in Flink checkpoints; committing them too lets lag tools see progress.
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "30000");

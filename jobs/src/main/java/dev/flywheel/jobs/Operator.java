@@ -7,9 +7,8 @@ package dev.flywheel.jobs;
 public record Operator(String uid, String name) {
 
     // Analytics job
-    public static final Operator CLICKSTREAM_SOURCE = new Operator("clickstream-source", "Kafka: clickstream");
-    public static final Operator PARSE_EVENTS = new Operator("parse-events", "Parse and validate events");
-    public static final Operator EVENT_TIME = new Operator("event-time", "Event-time watermarks");
+    public static final Operator CLICKSTREAM_SOURCE = new Operator("clickstream-source", "Kafka: clickstream (parsed)");
+    public static final Operator ROUTE_DEAD_LETTERS = new Operator("route-dead-letters", "Route dead letters");
     public static final Operator MINUTE_PARTIALS = new Operator("minute-partials", "Per-minute partial analytics");
     public static final Operator MINUTE_ANALYTICS = new Operator("minute-analytics", "Per-minute analytics");
     public static final Operator COUNT_LATE = new Operator("count-late-events", "Count late events");

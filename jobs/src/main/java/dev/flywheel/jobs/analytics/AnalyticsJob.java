@@ -10,24 +10,23 @@ import dev.flywheel.jobs.events.ShopperEventTypeInfo;
 import dev.flywheel.jobs.ingest.CountLateEvents;
 import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
 import dev.flywheel.jobs.ingest.EventRecordSerializer;
-import dev.flywheel.jobs.ingest.ParseEvents;
-import dev.flywheel.jobs.ingest.SourceRecord;
+import dev.flywheel.jobs.ingest.ParsingDeserializer;
+import dev.flywheel.jobs.ingest.RouteDeadLetters;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Live shop analytics: the first job of the loop, useful before any model exists.
  *
  * <pre>
- * clickstream -> parse + validate --invalid--> clickstream.dlq
- *             -> event-time watermarks
+ * clickstream -> parse + validate, watermarks per partition --invalid--> clickstream.dlq
  *             -> keyBy(user shard) -> 1-minute window: partial totals --late--> clickstream.late
  *             -> keyBy(minute)     -> 1-minute window: funnel, sessions, conversion, revenue, top categories
  *             -> analytics
@@ -42,12 +41,12 @@ public final class AnalyticsJob {
     static final OutputTag<ShopperEvent> LATE_EVENTS = new OutputTag<>("late-events", ShopperEventTypeInfo.INSTANCE);
 
     private final AnalyticsConfig config;
-    private final Source<SourceRecord, ?, ?> clickstream;
+    private final Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream;
     private final Sink<MinuteAnalytics> analytics;
     private final Sink<DeadLetter> deadLetters;
     private final Sink<ShopperEvent> lateEvents;
 
-    public AnalyticsJob(AnalyticsConfig config, Source<SourceRecord, ?, ?> clickstream, Sink<MinuteAnalytics> analytics,
+    public AnalyticsJob(AnalyticsConfig config, Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream, Sink<MinuteAnalytics> analytics,
             Sink<DeadLetter> deadLetters, Sink<ShopperEvent> lateEvents) {
         this.config = config;
         this.clickstream = clickstream;
@@ -60,7 +59,7 @@ public final class AnalyticsJob {
     public static AnalyticsJob onKafka(AnalyticsConfig config) {
         KafkaConnectors kafka = new KafkaConnectors(config.kafka(), "flywheel-analytics");
         return new AnalyticsJob(config,
-                kafka.source(config.clickstreamTopic()),
+                kafka.source(config.clickstreamTopic(), new ParsingDeserializer(config.maxPayloadBytes())),
                 kafka.sink(new MinuteAnalyticsRecordSerializer(config.analyticsTopic()), "analytics"),
                 kafka.sink(new DeadLetterRecordSerializer(config.deadLetterTopic()), "dlq"),
                 kafka.sink(new EventRecordSerializer(config.lateTopic()), "late"));
@@ -69,27 +68,23 @@ public final class AnalyticsJob {
     public void build(StreamExecutionEnvironment env) {
         FlinkSettings.apply(env, config.checkpointInterval(), config.parallelism());
 
+        // Records are parsed inside the source so that watermarks are generated per Kafka partition;
+        // dead letters carry no event time and never move them.
         SingleOutputStreamOperator<ShopperEvent> events = env
-                .fromSource(clickstream, WatermarkStrategy.noWatermarks(), Operator.CLICKSTREAM_SOURCE.name(),
-                        TypeInformation.of(SourceRecord.class))
+                .fromSource(clickstream, WatermarkStrategy
+                                .<Either<DeadLetter, ShopperEvent>>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                                .withTimestampAssigner((parsed, recordTime) -> ParsingDeserializer.eventTime(parsed))
+                                .withIdleness(config.idleness()),
+                        Operator.CLICKSTREAM_SOURCE.name(), ParsingDeserializer.PARSED)
                 .uid(Operator.CLICKSTREAM_SOURCE.uid())
-                .process(new ParseEvents(config.maxPayloadBytes()), ShopperEventTypeInfo.INSTANCE)
-                .uid(Operator.PARSE_EVENTS.uid()).name(Operator.PARSE_EVENTS.name());
+                .process(new RouteDeadLetters(), ShopperEventTypeInfo.INSTANCE)
+                .uid(Operator.ROUTE_DEAD_LETTERS.uid()).name(Operator.ROUTE_DEAD_LETTERS.name());
 
-        events.getSideOutput(ParseEvents.DEAD_LETTERS)
+        events.getSideOutput(RouteDeadLetters.DEAD_LETTERS)
                 .sinkTo(deadLetters).uid(Operator.DEAD_LETTER_SINK.uid()).name(Operator.DEAD_LETTER_SINK.name());
 
-        // Watermarks follow parsing: a record must be decoded before its event time is known. One
-        // parser subtask may read several partitions, so the bound must also cover their skew.
-        DataStream<ShopperEvent> timed = events
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<ShopperEvent>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                        .withTimestampAssigner((event, previous) -> event.ts())
-                        .withIdleness(config.idleness()))
-                .uid(Operator.EVENT_TIME.uid()).name(Operator.EVENT_TIME.name());
-
         int shards = config.shards();
-        SingleOutputStreamOperator<MinutePartial> partials = timed
+        SingleOutputStreamOperator<MinutePartial> partials = events
                 .keyBy(event -> Math.floorMod(event.userId().hashCode(), shards), TypeInformation.of(Integer.class))
                 .window(TumblingEventTimeWindows.of(config.window()))
                 .sideOutputLateData(LATE_EVENTS)

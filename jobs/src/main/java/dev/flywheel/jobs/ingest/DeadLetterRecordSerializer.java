@@ -21,6 +21,8 @@ public final class DeadLetterRecordSerializer implements KafkaRecordSerializatio
         if (codec == null) {
             codec = new DeadLetterCodec();
         }
-        return new ProducerRecord<>(topic, null, timestamp, letter.key(), codec.encode(letter));
+        // The stream timestamp of a dead letter is meaningless (it has no event time); keep the source record's.
+        Long sourceTime = letter.sourceTimestamp() >= 0 ? letter.sourceTimestamp() : null;
+        return new ProducerRecord<>(topic, null, sourceTime, letter.key(), codec.encode(letter));
     }
 }

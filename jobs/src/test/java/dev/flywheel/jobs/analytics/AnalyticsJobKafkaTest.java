@@ -157,18 +157,18 @@ class AnalyticsJobKafkaTest {
     }
 
     private static void runJob(Topics topics, DeliveryGuarantee delivery) throws Exception {
-        AnalyticsConfig config = AnalyticsConfig.from(JobArgs.of(Map.of(
-                "bootstrap", KAFKA.kafka().bootstrapServers(),
-                "group-id", "test-" + topics.clickstream,
-                "starting-offsets", "earliest",
-                "bounded", "true",
-                "delivery", delivery.name(),
-                "checkpoint-interval", "1s",
-                "parallelism", "2",
-                "clickstream-topic", topics.clickstream,
-                "dlq-topic", topics.dlq,
-                "late-topic", topics.late,
-                "analytics-topic", topics.analytics)));
+        AnalyticsConfig config = AnalyticsConfig.from(JobArgs.of(Map.ofEntries(
+                Map.entry("bootstrap", KAFKA.kafka().bootstrapServers()),
+                Map.entry("group-id", "test-" + topics.clickstream),
+                Map.entry("starting-offsets", "earliest"),
+                Map.entry("bounded", "true"),
+                Map.entry("delivery", delivery.name()),
+                Map.entry("checkpoint-interval", "1s"),
+                Map.entry("parallelism", "2"),
+                Map.entry("clickstream-topic", topics.clickstream),
+                Map.entry("dlq-topic", topics.dlq),
+                Map.entry("late-topic", topics.late),
+                Map.entry("analytics-topic", topics.analytics))));
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
