@@ -5,10 +5,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f local/target/classpath.txt ] || [ -n "$(find schema simulator embedded jobs local pom.xml -newer local/target/classpath.txt \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.json' \) -print -quit)" ]; then
-  echo "building Flywheel (first run downloads dependencies from Maven Central)..." >&2
-  mvn -B -q install -DskipTests
-  mvn -B -q -pl local dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+stamp=local/target/classpath.txt
+sources_changed() {
+  [ -n "$(find pom.xml schema simulator embedded jobs local -path '*/target' -prune -o \
+      -newer "$stamp" -type f \( -name '*.java' -o -name '*.xml' -o -name '*.json' -o -name '*.properties' \) \
+      -print -quit)" ]
+}
+if [ ! -f "$stamp" ] || sources_changed; then
+  echo "building Flywheel (the first run downloads dependencies from Maven Central)..." >&2
+  mkdir -p run
+  if ! { mvn -B install -DskipTests && mvn -B -pl local dependency:build-classpath -Dmdep.outputFile=target/classpath.txt; } \
+      > run/build.log 2>&1; then
+    grep -E '\[ERROR\]' run/build.log | head -20 >&2
+    echo "build failed: see run/build.log" >&2
+    exit 1
+  fi
+  touch "$stamp" # the plugin leaves an unchanged file untouched
 fi
 
 mkdir -p run

@@ -219,22 +219,25 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
         }
     }
 
-    /** Formats one status line: rates from the difference to the previous line. */
+    /**
+     * Formats one status line. Rates are over the last five lines: Flink's REST metrics refresh about
+     * once a second but not in step with this loop, so a one-second difference jumps between 0 and 2x.
+     */
     static final class StatusLine {
-        private double lastSeconds;
-        private long lastSent;
-        private long lastParsed;
+        private static final int WINDOW = 5;
+        private final java.util.ArrayDeque<double[]> history = new java.util.ArrayDeque<>();
 
         String line(double seconds, long sent, Map<String, Long> counters, long deadLetters, MinuteAnalytics minute) {
             long parsed = counters.getOrDefault("eventsAccepted", 0L) + counters.getOrDefault("eventsRejected", 0L);
-            double dt = Math.max(1e-3, seconds - lastSeconds);
-            String line = String.format("[%4.0fs] in %,6.0f ev/s (%,d) | job %,6.0f ev/s (%,d) | dlq %,d | late %,d | %s",
-                    seconds, (sent - lastSent) / dt, sent, (parsed - lastParsed) / dt, parsed, deadLetters,
+            double[] oldest = history.isEmpty() ? new double[] {0, 0, 0} : history.peekFirst();
+            double dt = Math.max(1e-3, seconds - oldest[0]);
+            history.addLast(new double[] {seconds, sent, parsed});
+            if (history.size() > WINDOW) {
+                history.removeFirst();
+            }
+            return String.format("[%4.0fs] in %,6.0f ev/s (%,d) | job %,6.0f ev/s (%,d) | dlq %,d | late %,d | %s",
+                    seconds, (sent - oldest[1]) / dt, sent, (parsed - oldest[2]) / dt, parsed, deadLetters,
                     counters.getOrDefault("eventsLate", 0L), describe(minute));
-            lastSeconds = seconds;
-            lastSent = sent;
-            lastParsed = parsed;
-            return line;
         }
 
         private static String describe(MinuteAnalytics m) {

@@ -7,6 +7,9 @@ import dev.flywheel.embedded.EmbeddedKafka;
 import dev.flywheel.embedded.EmbeddedKafkaExtension;
 import dev.flywheel.events.DeadLetter;
 import dev.flywheel.events.DeadLetterCodec;
+import dev.flywheel.events.Decoded;
+import dev.flywheel.events.EventHeader;
+import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.events.EventCodec;
 import dev.flywheel.events.EventType;
 import dev.flywheel.jobs.JobArgs;
@@ -23,6 +26,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -35,10 +39,14 @@ import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -131,6 +139,49 @@ class AnalyticsJobKafkaTest {
                 rows, valid, minutes.size(), rejected, late);
     }
 
+    @Test
+    void anEventBehindTheWatermarkGoesToTheLateTopicAndNotIntoAPublishedMinute() throws Exception {
+        Topics topics = Topics.create(KAFKA.kafka(), "late", 1);
+        long minute0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        EventCodec codec = new EventCodec();
+        ShopperEvent late = view("late", minute0 + 30_000);
+
+        JobClient job = startJob(topics, Map.of("starting-offsets", "earliest", "max-out-of-orderness", "1s",
+                // The second source subtask has no partition to read: it must not hold the watermark long.
+                "idleness", "1s"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(
+                KAFKA.kafka().bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ShopperEvent event : List.of(view("a", minute0 + 10_000), view("b", minute0 + 20_000),
+                    view("c", minute0 + 40_000), view("d", minute0 + 3 * 60_000))) {
+                producer.send(new ProducerRecord<>(topics.clickstream, codec.encode(event))).get();
+            }
+            // Only once minute 0 is published is the late event certainly behind the watermark.
+            awaitRecords(topics.analytics, 1);
+            producer.send(new ProducerRecord<>(topics.clickstream, codec.encode(late))).get();
+            awaitRecords(topics.late, 1);
+        } finally {
+            job.cancel().get();
+        }
+
+        ConsumerRecord<byte[], byte[]> lateRecord = KAFKA.kafka().readAll(topics.late, Duration.ofSeconds(10)).get(0);
+        assertThat(((Decoded.Accepted) codec.decode(lateRecord.value())).event()).isEqualTo(late);
+        MinuteAnalytics first = readAnalytics(topics.analytics).get(0);
+        assertThat(first.windowStart()).isEqualTo(minute0);
+        assertThat(first.eventsByType()).containsEntry("view", 3L);
+    }
+
+    private static ShopperEvent view(String id, long ts) {
+        return new ShopperEvent.View(new EventHeader(id, ts, "u-1", "s-1"), "i-1", "shoes", 10.0);
+    }
+
+    private static void awaitRecords(String topic, long count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (KAFKA.kafka().count(topic) < count) {
+            assertThat(System.nanoTime()).as("waiting for %d records on %s", count, topic).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
     private static void produce(String topic, Iterator<KeyedRecord> records, Map<ByteBuffer, String> malformed) {
         Iterator<KeyedRecord> remembering = new Iterator<>() {
             private final EventCodec codec = new EventCodec();
@@ -145,7 +196,7 @@ class AnalyticsJobKafkaTest {
                 KeyedRecord record = records.next();
                 if (record.malformed()) {
                     malformed.put(ByteBuffer.wrap(record.value()),
-                            ((dev.flywheel.events.Decoded.Rejected) codec.decode(record.value())).reason().code());
+                            ((Decoded.Rejected) codec.decode(record.value())).reason().code());
                 }
                 return record;
             }
@@ -157,23 +208,31 @@ class AnalyticsJobKafkaTest {
     }
 
     private static void runJob(Topics topics, DeliveryGuarantee delivery) throws Exception {
-        AnalyticsConfig config = AnalyticsConfig.from(JobArgs.of(Map.ofEntries(
-                Map.entry("bootstrap", KAFKA.kafka().bootstrapServers()),
-                Map.entry("group-id", "test-" + topics.clickstream),
-                Map.entry("starting-offsets", "earliest"),
-                Map.entry("bounded", "true"),
-                Map.entry("delivery", delivery.name()),
-                Map.entry("checkpoint-interval", "1s"),
-                Map.entry("parallelism", "2"),
-                Map.entry("clickstream-topic", topics.clickstream),
-                Map.entry("dlq-topic", topics.dlq),
-                Map.entry("late-topic", topics.late),
-                Map.entry("analytics-topic", topics.analytics))));
+        StreamExecutionEnvironment env = environment(topics, Map.of("starting-offsets", "earliest",
+                "bounded", "true", "delivery", delivery.name()));
+        env.execute("analytics-" + topics.clickstream);
+    }
+
+    private static JobClient startJob(Topics topics, Map<String, String> args) throws Exception {
+        return environment(topics, args).executeAsync("analytics-" + topics.clickstream);
+    }
+
+    private static StreamExecutionEnvironment environment(Topics topics, Map<String, String> args) {
+        Map<String, String> all = new HashMap<>(Map.of(
+                "bootstrap", KAFKA.kafka().bootstrapServers(),
+                "group-id", "test-" + topics.clickstream,
+                "checkpoint-interval", "1s",
+                "parallelism", "2",
+                "clickstream-topic", topics.clickstream,
+                "dlq-topic", topics.dlq,
+                "late-topic", topics.late,
+                "analytics-topic", topics.analytics));
+        all.putAll(args);
         Configuration noRestarts = new Configuration();
         noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(noRestarts);
-        AnalyticsJob.onKafka(config).build(env);
-        env.execute("analytics-" + topics.clickstream);
+        AnalyticsJob.onKafka(AnalyticsConfig.from(JobArgs.of(all))).build(env);
+        return env;
     }
 
     private static List<DeadLetter> readDeadLetters(String topic) {
@@ -212,10 +271,14 @@ class AnalyticsJobKafkaTest {
     /** Each test gets its own topics so runs cannot see each other's records. */
     private record Topics(String clickstream, String dlq, String late, String analytics) {
         static Topics create(EmbeddedKafka kafka, String prefix) {
+            return create(kafka, prefix, PARTITIONS);
+        }
+
+        static Topics create(EmbeddedKafka kafka, String prefix, int partitions) {
             Topics topics = new Topics(prefix + ".clickstream", prefix + ".dlq", prefix + ".late",
                     prefix + ".analytics");
             for (String topic : Set.of(topics.clickstream, topics.dlq, topics.late, topics.analytics)) {
-                kafka.createTopic(topic, PARTITIONS);
+                kafka.createTopic(topic, partitions);
             }
             return topics;
         }
