@@ -17,6 +17,8 @@ final class MinuteAnalyticsRecordSerializer implements KafkaRecordSerializationS
     @Override
     public ProducerRecord<byte[], byte[]> serialize(MinuteAnalytics a, KafkaSinkContext context, Long timestamp) {
         byte[] key = Long.toString(a.windowStart()).getBytes(StandardCharsets.UTF_8);
-        return new ProducerRecord<>(topic, null, a.windowStart(), key, MinuteAnalyticsCodec.encode(a));
+        // No explicit record timestamp: the broker's clock stamps it. Stamping the minute instead would
+        // let retention delete a replay's output of old data the moment it is written.
+        return new ProducerRecord<>(topic, null, null, key, MinuteAnalyticsCodec.encode(a));
     }
 }

@@ -21,8 +21,8 @@ public final class DeadLetterRecordSerializer implements KafkaRecordSerializatio
         if (codec == null) {
             codec = new DeadLetterCodec();
         }
-        // The stream timestamp of a dead letter is meaningless (it has no event time); keep the source record's.
-        Long sourceTime = letter.sourceTimestamp() >= 0 ? letter.sourceTimestamp() : null;
-        return new ProducerRecord<>(topic, null, sourceTime, letter.key(), codec.encode(letter));
+        // Stamped by the producer's clock, not the source record's time: a dead letter must live a full
+        // retention period from its rejection, however old the record was. The source time is in the JSON.
+        return new ProducerRecord<>(topic, null, null, letter.key(), codec.encode(letter));
     }
 }

@@ -22,7 +22,9 @@ public final class EventRecordSerializer implements KafkaRecordSerializationSche
         if (codec == null) {
             codec = new EventCodec();
         }
-        return new ProducerRecord<>(topic, null, event.ts(), event.userId().getBytes(StandardCharsets.UTF_8),
+        // Event time stays in the JSON; as the record timestamp it would let retention delete replayed
+        // old events at once. The producer's clock stamps the record.
+        return new ProducerRecord<>(topic, null, null, event.userId().getBytes(StandardCharsets.UTF_8),
                 codec.encode(event));
     }
 }

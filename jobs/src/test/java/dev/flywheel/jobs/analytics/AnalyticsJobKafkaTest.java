@@ -130,13 +130,13 @@ class AnalyticsJobKafkaTest {
         long valid = minutes.stream().mapToLong(MinuteAnalytics::events).sum();
         long rejected = KAFKA.kafka().count(topics.dlq);
         long late = KAFKA.kafka().count(topics.late);
+        System.out.printf("taobao: %d rows, %d valid in %d minutes, %d dead-lettered, %d late%n",
+                rows, valid, minutes.size(), rejected, late);
         assertThat(valid + rejected + late).isEqualTo(rows).isEqualTo(110_300);
         Map<String, Long> funnel = funnelTotals(minutes);
         assertThat(funnel).containsEntry("view", 98_361L).containsEntry("add_to_cart", 6_063L)
                 .containsEntry("add_to_wishlist", 3_383L).containsEntry("purchase", 2_493L);
         assertThat(funnel).isEqualTo(wireNames(sent.validByType()));
-        System.out.printf("taobao: %d rows, %d valid in %d minutes, %d dead-lettered, %d late%n",
-                rows, valid, minutes.size(), rejected, late);
     }
 
     @Test
