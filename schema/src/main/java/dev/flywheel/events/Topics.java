@@ -10,6 +10,8 @@ public final class Topics {
     public static final String CLICKSTREAM_LATE = "clickstream.late";
     /** Per-minute shop analytics, keyed by the minute's start. */
     public static final String ANALYTICS = "analytics";
+    /** One feature vector per valid event ({@code FeatureVectorCodec} JSON), keyed by user id. */
+    public static final String FEATURES = "features";
     /**
      * Compacted. Key: model name; value: the model's complete serving configuration as
      * {@code dev.flywheel.models.ServingConfig} JSON. Read from the beginning to learn the current state.

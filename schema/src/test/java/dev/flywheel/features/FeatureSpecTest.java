@@ -1,0 +1,57 @@
+package dev.flywheel.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FeatureSpecTest {
+
+    private final FeatureSpec spec = FeatureSpec.current();
+
+    @Test
+    void coversEveryFamilyWithAtLeast24UniqueFeatures() {
+        assertEquals(36, spec.size());
+        assertEquals(spec.size(), new HashSet<>(spec.names()).size());
+        Set<FeatureFamily> families = EnumSet.noneOf(FeatureFamily.class);
+        spec.features().forEach(feature -> families.add(feature.family()));
+        assertEquals(EnumSet.allOf(FeatureFamily.class), families);
+    }
+
+    @Test
+    void indexOfFollowsTheVectorOrder() {
+        List<String> names = spec.names();
+        for (int i = 0; i < names.size(); i++) {
+            assertEquals(i, spec.indexOf(names.get(i)));
+            assertTrue(spec.has(names.get(i)));
+        }
+        assertEquals(0, spec.indexOf("secs_since_last_event"));
+        assertEquals(-1, spec.indexOf("no_such_feature"));
+        assertFalse(spec.has("no_such_feature"));
+    }
+
+    @Test
+    void defaultsFollowTheDefinitions() {
+        double[] defaults = spec.defaults();
+        assertEquals(-1, defaults[spec.indexOf("secs_since_last_purchase")]);
+        assertEquals(1, defaults[spec.indexOf("item_price_vs_user_spend")]);
+        assertEquals(0, defaults[spec.indexOf("user_views_7d")]);
+    }
+
+    @Test
+    void documentedTableMatchesTheSpec() throws IOException {
+        Path doc = Path.of("..", "docs", "features.md");
+        String text = Files.readString(doc);
+        assertTrue(text.contains("Spec version: **" + spec.version() + "**"), "docs/features.md names another version");
+        assertTrue(text.contains(spec.markdownTable()),
+                "docs/features.md is out of date; its table must read:\n" + spec.markdownTable());
+    }
+}
