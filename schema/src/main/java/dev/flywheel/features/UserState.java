@@ -1,0 +1,331 @@
+package dev.flywheel.features;
+
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.events.ShopperEvent.AddToCart;
+import dev.flywheel.events.ShopperEvent.AddToWishlist;
+import dev.flywheel.events.ShopperEvent.Click;
+import dev.flywheel.events.ShopperEvent.ItemEvent;
+import dev.flywheel.events.ShopperEvent.Purchase;
+import dev.flywheel.events.ShopperEvent.RemoveFromCart;
+import dev.flywheel.events.ShopperEvent.Return;
+import dev.flywheel.events.ShopperEvent.Search;
+import dev.flywheel.events.ShopperEvent.View;
+import java.util.Arrays;
+
+/**
+ * Everything the feature layer keeps about one user, and the math that turns it and one event into
+ * the event's feature vector. A Flink POJO (public fields, arrays), checkpointed without Kryo; the
+ * online user stage and {@link OfflineFeatureReplay} both call {@link #apply}, so the two cannot
+ * compute different features.
+ *
+ * <p>Size bound: 3 times + 18 counters + 1 double + 9 session fields (about 210 bytes), at most K
+ * categories with a score each (K = 16 by default: 16 x (8 + name)), at most
+ * {@value #MAX_SESSION_ITEMS} item hashes (256 bytes). With K = 16 and category names under 24
+ * bytes that is under 1.1 KiB in the worst case; a typical user holds a few categories and a few
+ * session items, about 300 bytes.
+ */
+public class UserState {
+    /** "Never": no event, no cart, no purchase yet. */
+    public static final long NONE = Long.MIN_VALUE;
+    /** Distinct items remembered per session; beyond this, session_distinct_items stops growing. */
+    public static final int MAX_SESSION_ITEMS = 64;
+
+    private static final FeatureSpec SPEC = FeatureSpec.current();
+    private static final int HALF_LIFE_COUNT = FeatureSpec.HALF_LIVES.size();
+    private static final long[] HALF_LIFE_MILLIS = FeatureSpec.HALF_LIVES.stream().mapToLong(d -> d.toMillis()).toArray();
+    private static final long SESSION_GAP = FeatureSpec.SESSION_GAP.toMillis();
+    private static final long AFFINITY_HALF_LIFE = FeatureSpec.AFFINITY_HALF_LIFE.toMillis();
+    private static final int WEEK = FeatureSpec.HALF_LIFE_SUFFIXES.indexOf("7d");
+
+    // Counters in spec order: counter-major, half-lives within.
+    private static final int VIEWS = 0;
+    private static final int CLICKS = 1;
+    private static final int CARTS = 2;
+    private static final int PURCHASES = 3;
+    private static final int SPEND = 4;
+    private static final int RETURNS = 5;
+    private static final int COUNTER_KINDS = 6;
+
+    private static final int SECS_SINCE_LAST_EVENT = SPEC.indexOf("secs_since_last_event");
+    private static final int SECS_SINCE_LAST_CART = SPEC.indexOf("secs_since_last_cart");
+    private static final int SECS_SINCE_LAST_PURCHASE = SPEC.indexOf("secs_since_last_purchase");
+    private static final int FIRST_COUNTER = SPEC.indexOf("user_views_1h");
+    private static final int CATEGORY_AFFINITY = SPEC.indexOf("category_affinity");
+    private static final int TOP_CATEGORY_SHARE = SPEC.indexOf("top_category_share");
+    private static final int CATEGORY_COUNT = SPEC.indexOf("category_count");
+    private static final int SESSION_EVENTS = SPEC.indexOf("session_events");
+    private static final int SESSION_DURATION = SPEC.indexOf("session_duration_secs");
+    private static final int SESSION_DISTINCT_ITEMS = SPEC.indexOf("session_distinct_items");
+    private static final int SESSION_SEARCHES = SPEC.indexOf("session_searches");
+    private static final int SESSION_CARTS = SPEC.indexOf("session_carts");
+    private static final int SESSION_CART_VALUE = SPEC.indexOf("session_cart_value");
+    private static final int SESSION_INTENT = SPEC.indexOf("session_intent_score");
+    private static final int ITEM_POPULARITY_1H = SPEC.indexOf("item_popularity_1h");
+    private static final int ITEM_POPULARITY_1D = SPEC.indexOf("item_popularity_1d");
+    private static final int ITEM_CONVERSION = SPEC.indexOf("item_conversion_rate_7d");
+    private static final int ITEM_PRICE = SPEC.indexOf("item_price");
+    private static final int ITEM_PRICE_VS_USER = SPEC.indexOf("item_price_vs_user_spend");
+
+    /** Event time the decayed values are brought up to; {@link #NONE} for a user never seen. */
+    public long lastEventTime = NONE;
+    public long lastCartTime = NONE;
+    public long lastPurchaseTime = NONE;
+    /** Decayed counters, {@code [kind * half-lives + half-life]}, as of {@link #lastEventTime}. */
+    public double[] counters = new double[COUNTER_KINDS * HALF_LIFE_COUNT];
+    /** Units bought at a known price, decayed 7 d: spend_7d / this is the user's usual unit price. */
+    public double pricedUnits7d;
+    /** The top-K categories and their decayed scores, as of {@link #lastEventTime}; unordered. */
+    public String[] categories = new String[0];
+    public double[] categoryScores = new double[0];
+
+    // The current session; sessionEvents == 0 means there is none.
+    public long sessionStart;
+    public int sessionEvents;
+    public int sessionViews;
+    public int sessionClicks;
+    public int sessionSearches;
+    public int sessionWishlists;
+    public int sessionCarts;
+    public int sessionRemoves;
+    public double sessionCartValue;
+    /** {@code String.hashCode} of the session's distinct item ids: two ids may rarely share one. */
+    public int[] sessionItems = new int[0];
+
+    /**
+     * Applies one event of this user and returns its feature vector in spec order. Events must come
+     * in event-time order (ties by event id); {@code item} is what the item stage computed for it.
+     */
+    public double[] apply(ShopperEvent event, ItemFeatures item, FeatureSettings settings) {
+        long ts = event.ts();
+        if (lastEventTime != NONE && ts - lastEventTime >= settings.stateTtlMillis()) {
+            clear();
+        }
+        double[] features = new double[SPEC.size()];
+        features[SECS_SINCE_LAST_EVENT] = secondsSince(lastEventTime, ts);
+        features[SECS_SINCE_LAST_CART] = secondsSince(lastCartTime, ts);
+        features[SECS_SINCE_LAST_PURCHASE] = secondsSince(lastPurchaseTime, ts);
+
+        if (lastEventTime != NONE && ts > lastEventTime) {
+            decay(ts - lastEventTime);
+        }
+        // Session expiry from the event-time gap, not from when a timer fired, so that replays agree.
+        if (lastEventTime != NONE && ts - lastEventTime >= SESSION_GAP) {
+            closeSession();
+        }
+        lastEventTime = Math.max(lastEventTime, ts);
+        if (sessionEvents == 0) {
+            sessionStart = ts;
+        }
+        sessionEvents++;
+        count(event, ts);
+        if (event instanceof ItemEvent itemEvent) {
+            addAffinity(itemEvent.category(), affinityWeight(event), settings.topCategories());
+            rememberSessionItem(itemEvent.itemId());
+        }
+
+        writeCounters(features);
+        writeAffinity(features, event instanceof ItemEvent itemEvent ? itemEvent.category() : null);
+        writeSession(features, ts);
+        writeItem(features, item);
+        return features;
+    }
+
+    /** The event time at which the session ends unless another event comes first. */
+    public long sessionEndsAt() {
+        return lastEventTime + SESSION_GAP;
+    }
+
+    /** The event time at which this user is forgotten unless another event comes first. */
+    public long expiresAt(FeatureSettings settings) {
+        return lastEventTime + settings.stateTtlMillis();
+    }
+
+    public boolean hasOpenSession() {
+        return sessionEvents > 0;
+    }
+
+    /** Forgets the session; the next event starts a new one. */
+    public void closeSession() {
+        sessionStart = 0;
+        sessionEvents = 0;
+        sessionViews = 0;
+        sessionClicks = 0;
+        sessionSearches = 0;
+        sessionWishlists = 0;
+        sessionCarts = 0;
+        sessionRemoves = 0;
+        sessionCartValue = 0;
+        sessionItems = new int[0];
+    }
+
+    private void clear() {
+        lastEventTime = NONE;
+        lastCartTime = NONE;
+        lastPurchaseTime = NONE;
+        Arrays.fill(counters, 0);
+        pricedUnits7d = 0;
+        categories = new String[0];
+        categoryScores = new double[0];
+        closeSession();
+    }
+
+    private static double secondsSince(long then, long now) {
+        return then == NONE ? -1 : (now - then) / 1000.0;
+    }
+
+    private void decay(long age) {
+        for (int h = 0; h < HALF_LIFE_COUNT; h++) {
+            double factor = Decay.factor(age, HALF_LIFE_MILLIS[h]);
+            for (int kind = 0; kind < COUNTER_KINDS; kind++) {
+                counters[kind * HALF_LIFE_COUNT + h] *= factor;
+            }
+            if (h == WEEK) {
+                pricedUnits7d *= factor;
+            }
+        }
+        double affinityFactor = Decay.factor(age, AFFINITY_HALF_LIFE);
+        for (int i = 0; i < categoryScores.length; i++) {
+            categoryScores[i] *= affinityFactor;
+        }
+    }
+
+    private void count(ShopperEvent event, long ts) {
+        if (event instanceof View) {
+            add(VIEWS, 1);
+            sessionViews++;
+        } else if (event instanceof Click) {
+            add(CLICKS, 1);
+            sessionClicks++;
+        } else if (event instanceof Search) {
+            sessionSearches++;
+        } else if (event instanceof AddToCart cart) {
+            add(CARTS, 1);
+            sessionCarts++;
+            sessionCartValue += lineValue(cart.price(), cart.quantity());
+            lastCartTime = ts;
+        } else if (event instanceof RemoveFromCart remove) {
+            sessionRemoves++;
+            sessionCartValue -= lineValue(remove.price(), remove.quantity());
+        } else if (event instanceof AddToWishlist) {
+            sessionWishlists++;
+        } else if (event instanceof Purchase purchase) {
+            add(PURCHASES, 1);
+            add(SPEND, lineValue(purchase.price(), purchase.quantity()));
+            if (purchase.price() != null && purchase.price() > 0) {
+                pricedUnits7d += purchase.quantity();
+            }
+            lastPurchaseTime = ts;
+        } else if (event instanceof Return) {
+            add(RETURNS, 1);
+        }
+    }
+
+    private static double lineValue(Double price, int quantity) {
+        return price == null ? 0 : price * quantity;
+    }
+
+    private void add(int kind, double amount) {
+        for (int h = 0; h < HALF_LIFE_COUNT; h++) {
+            counters[kind * HALF_LIFE_COUNT + h] += amount;
+        }
+    }
+
+    /** How much an event says about interest in its category; removals and returns say nothing. */
+    private static double affinityWeight(ShopperEvent event) {
+        if (event instanceof Purchase) {
+            return 5;
+        } else if (event instanceof AddToCart) {
+            return 3;
+        } else if (event instanceof AddToWishlist) {
+            return 2;
+        } else if (event instanceof View || event instanceof Click) {
+            return 1;
+        }
+        return 0;
+    }
+
+    private void addAffinity(String category, double weight, int topCategories) {
+        if (weight == 0) {
+            return;
+        }
+        for (int i = 0; i < categories.length; i++) {
+            if (categories[i].equals(category)) {
+                categoryScores[i] += weight;
+                return;
+            }
+        }
+        if (categories.length < topCategories) {
+            categories = Arrays.copyOf(categories, categories.length + 1);
+            categoryScores = Arrays.copyOf(categoryScores, categoryScores.length + 1);
+            categories[categories.length - 1] = category;
+            categoryScores[categoryScores.length - 1] = weight;
+            return;
+        }
+        // Full: the weakest category makes room (ties: the lowest position), as in a space-saving
+        // sketch. A new interest therefore always shows up, and a faded one is the first to go.
+        int weakest = 0;
+        for (int i = 1; i < categoryScores.length; i++) {
+            if (categoryScores[i] < categoryScores[weakest]) {
+                weakest = i;
+            }
+        }
+        categories[weakest] = category;
+        categoryScores[weakest] = weight;
+    }
+
+    private void rememberSessionItem(String itemId) {
+        int hash = itemId.hashCode();
+        for (int known : sessionItems) {
+            if (known == hash) {
+                return;
+            }
+        }
+        if (sessionItems.length < MAX_SESSION_ITEMS) {
+            sessionItems = Arrays.copyOf(sessionItems, sessionItems.length + 1);
+            sessionItems[sessionItems.length - 1] = hash;
+        }
+    }
+
+    private void writeCounters(double[] features) {
+        System.arraycopy(counters, 0, features, FIRST_COUNTER, counters.length);
+    }
+
+    private void writeAffinity(double[] features, String category) {
+        double total = 0;
+        double top = 0;
+        double mine = 0;
+        for (int i = 0; i < categories.length; i++) {
+            total += categoryScores[i];
+            top = Math.max(top, categoryScores[i]);
+            if (categories[i].equals(category)) {
+                mine = categoryScores[i];
+            }
+        }
+        features[CATEGORY_AFFINITY] = total > 0 ? mine / total : 0;
+        features[TOP_CATEGORY_SHARE] = total > 0 ? top / total : 0;
+        features[CATEGORY_COUNT] = categories.length;
+    }
+
+    private void writeSession(double[] features, long ts) {
+        features[SESSION_EVENTS] = sessionEvents;
+        features[SESSION_DURATION] = (ts - sessionStart) / 1000.0;
+        features[SESSION_DISTINCT_ITEMS] = sessionItems.length;
+        features[SESSION_SEARCHES] = sessionSearches;
+        features[SESSION_CARTS] = Math.max(0, sessionCarts - sessionRemoves);
+        features[SESSION_CART_VALUE] = Math.max(0, sessionCartValue);
+        double intent = 0.05 * sessionViews + 0.1 * sessionClicks + 0.1 * sessionSearches + 0.3 * sessionWishlists
+                + 1.0 * sessionCarts - 0.5 * sessionRemoves;
+        features[SESSION_INTENT] = intent <= 0 ? 0 : 1 - StrictMath.exp(-intent);
+    }
+
+    private void writeItem(double[] features, ItemFeatures item) {
+        features[ITEM_POPULARITY_1H] = item.popularity1h();
+        features[ITEM_POPULARITY_1D] = item.popularity1d();
+        features[ITEM_CONVERSION] = item.conversionRate7d();
+        features[ITEM_PRICE] = item.price();
+        double spend7d = counters[SPEND * HALF_LIFE_COUNT + WEEK];
+        features[ITEM_PRICE_VS_USER] = item.price() > 0 && spend7d > 0 && pricedUnits7d > 0
+                ? item.price() / (spend7d / pricedUnits7d)
+                : 1;
+    }
+}

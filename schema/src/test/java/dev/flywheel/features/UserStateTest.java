@@ -1,0 +1,113 @@
+package dev.flywheel.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.flywheel.events.EventHeader;
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.events.ShopperEvent.AddToCart;
+import dev.flywheel.events.ShopperEvent.Purchase;
+import dev.flywheel.events.ShopperEvent.RemoveFromCart;
+import dev.flywheel.events.ShopperEvent.Search;
+import dev.flywheel.events.ShopperEvent.View;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UserStateTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long MINUTE = 60_000;
+    private static final long HOUR = 60 * MINUTE;
+    private static final FeatureSettings SETTINGS = new FeatureSettings(2, Duration.ofDays(2));
+
+    private final UserState user = new UserState();
+
+    @Test
+    void firstEventHasNoRecencyAndOpensASession() {
+        FeatureVector v = apply(new View(header("e1", T0), "i1", "books", 10.0));
+        assertEquals(-1, v.value("secs_since_last_event"));
+        assertEquals(-1, v.value("secs_since_last_cart"));
+        assertEquals(1, v.value("session_events"));
+        assertEquals(1, v.value("user_views_1h"));
+        assertEquals(1, v.value("category_affinity"));
+        assertEquals(1, v.value("category_count"));
+    }
+
+    @Test
+    void countersHalveAfterOneHalfLife() {
+        apply(new View(header("e1", T0), "i1", "books", 10.0));
+        FeatureVector v = apply(new View(header("e2", T0 + HOUR), "i1", "books", 10.0));
+        assertEquals(1.5, v.value("user_views_1h"), 1e-12);
+        assertEquals(1 + Math.pow(2, -1.0 / 24), v.value("user_views_1d"), 1e-12);
+        assertEquals(3600, v.value("secs_since_last_event"));
+    }
+
+    @Test
+    void sessionEndsAfterThirtyMinutesOfSilence() {
+        apply(new View(header("e1", T0), "i1", "books", 10.0));
+        FeatureVector inSession = apply(new Search(header("e2", T0 + 29 * MINUTE), "q", List.of(), "r"));
+        assertEquals(2, inSession.value("session_events"));
+        assertEquals(29 * 60, inSession.value("session_duration_secs"));
+        assertEquals(1, inSession.value("session_searches"));
+
+        FeatureVector next = apply(new View(header("e3", T0 + 59 * MINUTE), "i2", "books", 10.0));
+        assertEquals(1, next.value("session_events"));
+        assertEquals(0, next.value("session_duration_secs"));
+        assertEquals(0, next.value("session_searches"));
+    }
+
+    @Test
+    void cartValueIntentAndDistinctItems() {
+        apply(new View(header("e1", T0), "i1", "books", 10.0));
+        apply(new AddToCart(header("e2", T0 + MINUTE), "i1", "books", 10.0, 3));
+        apply(new AddToCart(header("e3", T0 + 2 * MINUTE), "i2", "books", 4.0, 1));
+        FeatureVector v = apply(new RemoveFromCart(header("e4", T0 + 3 * MINUTE), "i1", "books", 10.0, 1));
+        assertEquals(1, v.value("session_carts"));
+        assertEquals(24, v.value("session_cart_value"), 1e-12);
+        assertEquals(2, v.value("session_distinct_items"));
+        assertEquals(1 - Math.exp(-(0.05 + 2 - 0.5)), v.value("session_intent_score"), 1e-12);
+        assertEquals(60, v.value("secs_since_last_cart"));
+    }
+
+    @Test
+    void affinityKeepsTopKAndEvictsTheWeakest() {
+        apply(new AddToCart(header("e1", T0), "i1", "books", 1.0, 1));
+        apply(new View(header("e2", T0 + 1), "i2", "toys", 1.0));
+        FeatureVector v = apply(new View(header("e3", T0 + 2), "i3", "garden", 1.0));
+        // K = 2: toys (1) made room for garden (1); books (3) stays.
+        assertEquals(2, v.value("category_count"));
+        assertEquals(0.25, v.value("category_affinity"), 1e-6);
+        assertEquals(0.75, v.value("top_category_share"), 1e-6);
+    }
+
+    @Test
+    void priceRelativeToUsualSpend() {
+        apply(new Purchase(header("e1", T0), "o1", "i1", "books", 20.0, 2));
+        FeatureVector v = apply(new View(header("e2", T0), "i2", "books", 50.0),
+                new ItemFeatures(0, 0, 0, 50.0));
+        assertEquals(2.5, v.value("item_price_vs_user_spend"), 1e-12);
+        assertEquals(0, v.value("secs_since_last_purchase"), "same millisecond as the purchase");
+    }
+
+    @Test
+    void aUserSilentForTheTtlStartsOver() {
+        apply(new Purchase(header("e1", T0), "o1", "i1", "books", 20.0, 2));
+        FeatureVector v = apply(new View(header("e2", T0 + Duration.ofDays(2).toMillis()), "i2", "books", 5.0));
+        assertEquals(-1, v.value("secs_since_last_event"));
+        assertEquals(-1, v.value("secs_since_last_purchase"));
+        assertEquals(0, v.value("user_purchases_7d"));
+        assertEquals(1, v.value("category_count"));
+    }
+
+    private FeatureVector apply(ShopperEvent event) {
+        return apply(event, ItemFeatures.NONE);
+    }
+
+    private FeatureVector apply(ShopperEvent event, ItemFeatures item) {
+        return new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(), 1,
+                user.apply(event, item, SETTINGS));
+    }
+
+    private static EventHeader header(String id, long ts) {
+        return new EventHeader(id, ts, "u1", "s1");
+    }
+}
