@@ -15,4 +15,9 @@ public record Operator(String uid, String name) {
     public static final Operator ANALYTICS_SINK = new Operator("analytics-sink", "Kafka: analytics");
     public static final Operator DEAD_LETTER_SINK = new Operator("dead-letter-sink", "Kafka: clickstream.dlq");
     public static final Operator LATE_EVENT_SINK = new Operator("late-event-sink", "Kafka: clickstream.late");
+
+    // Scoring job (also uses the source, dead-letter and late-event operators above)
+    public static final Operator ITEM_FEATURES = new Operator("item-features", "Item features (keyed by item)");
+    public static final Operator USER_FEATURES = new Operator("user-features", "User and session features (keyed by user)");
+    public static final Operator FEATURES_SINK = new Operator("features-sink", "Kafka: features");
 }

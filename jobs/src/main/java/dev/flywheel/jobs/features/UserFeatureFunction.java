@@ -1,0 +1,140 @@
+package dev.flywheel.jobs.features;
+
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.FeatureSpec;
+import dev.flywheel.features.FeatureVector;
+import dev.flywheel.features.ItemFeatures;
+import dev.flywheel.features.OfflineFeatureReplay;
+import dev.flywheel.features.UserState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The keyed-by-user stage: recency, decayed frequency and spend, category affinity and the current
+ * session, combined with the item stage's features into one {@link FeatureVector} per event.
+ *
+ * <p>As in {@link ItemFeatureFunction}, events wait until the watermark passes their time and are
+ * then applied in {@link OfflineFeatureReplay#EVENT_ORDER}: a user's events reach this stage from
+ * every item-stage subtask, in no fixed order. They cannot be late here: the item stage emits an
+ * event when its own watermark reaches the event's time, before it forwards that watermark.
+ *
+ * <p>Timers: one at the end of the session (last event + 30 min) closes it, one at last event +
+ * state TTL deletes the user; each new event moves both. The features never depend on when these
+ * fire ({@link UserState#apply} closes sessions and forgets users from event-time gaps itself); the
+ * timers only free the state, so that an expired user leaves no state entry and no timer.
+ *
+ * <p>Metrics: {@code featureFreshnessMs} (wall clock now minus event time, when the vector is
+ * made), {@code usersCreated} and {@code usersExpired}, and {@code usersLive}, their difference
+ * since this subtask started (after a restore it ignores users restored and not touched since).
+ */
+public final class UserFeatureFunction
+        extends KeyedProcessFunction<String, Tuple2<ShopperEvent, ItemFeatures>, FeatureVector> {
+    private static final long serialVersionUID = 1L;
+
+    private static final Comparator<Tuple2<ShopperEvent, ItemFeatures>> ORDER =
+            Comparator.comparing(pair -> pair.f0, OfflineFeatureReplay.EVENT_ORDER);
+
+    private final FeatureSettings settings;
+
+    private transient MapState<Long, List<Tuple2<ShopperEvent, ItemFeatures>>> pending;
+    private transient ValueState<UserState> user;
+    private transient Histogram freshness;
+    private transient Counter usersCreated;
+    private transient Counter usersExpired;
+    private transient int specVersion;
+
+    public UserFeatureFunction(FeatureSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending-events", Types.LONG, FeatureTypes.EVENT_WITH_ITEM_LIST));
+        user = getRuntimeContext().getState(new ValueStateDescriptor<>("user", FeatureTypes.USER_STATE));
+        var metrics = getRuntimeContext().getMetricGroup();
+        freshness = metrics.histogram("featureFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
+        usersCreated = metrics.counter("usersCreated");
+        usersExpired = metrics.counter("usersExpired");
+        metrics.gauge("usersLive", () -> usersCreated.getCount() - usersExpired.getCount());
+        specVersion = FeatureSpec.current().version();
+    }
+
+    @Override
+    public void processElement(Tuple2<ShopperEvent, ItemFeatures> event, Context context,
+            Collector<FeatureVector> out) throws Exception {
+        long ts = event.f0.ts();
+        List<Tuple2<ShopperEvent, ItemFeatures>> due = pending.get(ts);
+        if (due == null) {
+            due = new ArrayList<>(1);
+        }
+        due.add(event);
+        pending.put(ts, due);
+        context.timerService().registerEventTimeTimer(ts);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext context, Collector<FeatureVector> out) throws Exception {
+        UserState state = user.value();
+        List<Tuple2<ShopperEvent, ItemFeatures>> due = pending.get(timestamp);
+        if (due == null) {
+            expire(timestamp, state);
+            return;
+        }
+        pending.remove(timestamp);
+        due.sort(ORDER);
+        if (state == null) {
+            state = new UserState();
+            usersCreated.inc();
+        } else {
+            if (state.hasOpenSession()) {
+                deleteTimerUnlessPending(context, state.sessionEndsAt());
+            }
+            deleteTimerUnlessPending(context, state.expiresAt(settings));
+        }
+        for (Tuple2<ShopperEvent, ItemFeatures> pair : due) {
+            ShopperEvent event = pair.f0;
+            double[] values = state.apply(event, pair.f1, settings);
+            out.collect(new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(), specVersion, values));
+            freshness.update(System.currentTimeMillis() - event.ts());
+        }
+        context.timerService().registerEventTimeTimer(state.sessionEndsAt());
+        context.timerService().registerEventTimeTimer(state.expiresAt(settings));
+        user.update(state);
+    }
+
+    /** A buffered event may wait on the very timestamp an old expiry timer was set for. */
+    private void deleteTimerUnlessPending(OnTimerContext context, long timestamp) throws Exception {
+        if (!pending.contains(timestamp)) {
+            context.timerService().deleteEventTimeTimer(timestamp);
+        }
+    }
+
+    private void expire(long timestamp, UserState state) throws Exception {
+        if (state == null) {
+            return;
+        }
+        // The TTL check comes first: with a TTL equal to the session gap both timers are one.
+        if (timestamp == state.expiresAt(settings)) {
+            user.clear();
+            usersExpired.inc();
+        } else if (timestamp == state.sessionEndsAt() && state.hasOpenSession()) {
+            state.closeSession();
+            user.update(state);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.flywheel.jobs.scoring;
+
+import dev.flywheel.events.DeadLetter;
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.features.FeatureVector;
+import dev.flywheel.jobs.FlinkSettings;
+import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
+import dev.flywheel.jobs.KafkaConnectors;
+import dev.flywheel.jobs.Operator;
+import dev.flywheel.jobs.events.ShopperEventTypeInfo;
+import dev.flywheel.jobs.features.FeatureTypes;
+import dev.flywheel.jobs.features.FeatureVectorRecordSerializer;
+import dev.flywheel.jobs.features.ItemFeatureFunction;
+import dev.flywheel.jobs.features.UserFeatureFunction;
+import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
+import dev.flywheel.jobs.ingest.EventRecordSerializer;
+import dev.flywheel.jobs.ingest.ParsingDeserializer;
+import dev.flywheel.jobs.ingest.RouteDeadLetters;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
+
+/**
+ * The scoring job. For now its pipeline is the feature stage; inline model scoring comes next.
+ *
+ * <pre>
+ * clickstream -> parse + validate, watermarks per partition --invalid--> clickstream.dlq
+ *             -> keyBy(item)  item features (popularity, conversion, price) --late--> clickstream.late
+ *             -> keyBy(user)  user and session features
+ *             -> features
+ * </pre>
+ *
+ * Both keyed stages apply events in event-time order once the watermark passes them, so the
+ * vectors equal those of {@link dev.flywheel.features.OfflineFeatureReplay} over the same events.
+ */
+public final class ScoringJob {
+
+    private final ScoringConfig config;
+    private final Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream;
+    private final Sink<FeatureVector> features;
+    private final Sink<DeadLetter> deadLetters;
+    private final Sink<ShopperEvent> lateEvents;
+
+    public ScoringJob(ScoringConfig config, Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream,
+            Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Sink<ShopperEvent> lateEvents) {
+        this.config = config;
+        this.clickstream = clickstream;
+        this.features = features;
+        this.deadLetters = deadLetters;
+        this.lateEvents = lateEvents;
+    }
+
+    /** The job wired to Kafka topics named by the configuration. */
+    public static ScoringJob onKafka(ScoringConfig config) {
+        KafkaConnectors kafka = new KafkaConnectors(config.kafka(), "flywheel-scoring");
+        return new ScoringJob(config,
+                kafka.source(config.clickstreamTopic(), new ParsingDeserializer(config.maxPayloadBytes())),
+                kafka.sink(new FeatureVectorRecordSerializer(config.featuresTopic()), "features"),
+                kafka.sink(new DeadLetterRecordSerializer(config.deadLetterTopic()), "dlq"),
+                kafka.sink(new EventRecordSerializer(config.lateTopic()), "late"));
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        FlinkSettings.apply(env, config.checkpointInterval(), config.parallelism());
+
+        SingleOutputStreamOperator<ShopperEvent> events = env
+                .fromSource(clickstream, WatermarkStrategy
+                                .<Either<DeadLetter, ShopperEvent>>forBoundedOutOfOrderness(config.maxOutOfOrderness())
+                                .withTimestampAssigner((parsed, recordTime) -> ParsingDeserializer.eventTime(parsed))
+                                .withIdleness(config.idleness()),
+                        Operator.CLICKSTREAM_SOURCE.name(), ParsingDeserializer.PARSED)
+                .uid(Operator.CLICKSTREAM_SOURCE.uid())
+                .process(new RouteDeadLetters(), ShopperEventTypeInfo.INSTANCE)
+                .uid(Operator.ROUTE_DEAD_LETTERS.uid()).name(Operator.ROUTE_DEAD_LETTERS.name());
+
+        events.getSideOutput(RouteDeadLetters.DEAD_LETTERS)
+                .sinkTo(deadLetters).uid(Operator.DEAD_LETTER_SINK.uid()).name(Operator.DEAD_LETTER_SINK.name());
+
+        var withItemFeatures = events
+                .keyBy(ItemFeatureFunction::key, Types.STRING)
+                .process(new ItemFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_ITEM)
+                .uid(Operator.ITEM_FEATURES.uid()).name(Operator.ITEM_FEATURES.name());
+
+        withItemFeatures.getSideOutput(ItemFeatureFunction.LATE_EVENTS)
+                .sinkTo(lateEvents).uid(Operator.LATE_EVENT_SINK.uid()).name(Operator.LATE_EVENT_SINK.name());
+
+        withItemFeatures
+                .keyBy(pair -> pair.f0.userId(), Types.STRING)
+                .process(new UserFeatureFunction(config.features()), FeatureTypes.FEATURE_VECTOR)
+                .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name())
+                .sinkTo(features).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
+    }
+
+    public static void main(String[] args) throws Exception {
+        ScoringConfig config;
+        try {
+            config = ScoringConfig.fromArgs(args);
+        } catch (InvalidJobArgumentException e) {
+            System.err.println("flywheel-scoring: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        onKafka(config).build(env);
+        env.execute("flywheel-scoring");
+    }
+}
