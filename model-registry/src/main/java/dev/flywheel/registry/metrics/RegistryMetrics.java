@@ -1,0 +1,81 @@
+package dev.flywheel.registry.metrics;
+
+import dev.flywheel.models.ModelStatus;
+import dev.flywheel.models.ModelVersion;
+import dev.flywheel.registry.store.ModelStore;
+import dev.flywheel.registry.validation.ValidationResult;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The registry's Prometheus metrics, in their own {@link PrometheusRegistry} so that several
+ * registries in one JVM (tests, the local stack) do not collide.
+ */
+public final class RegistryMetrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Counter validations;
+    private final Counter rejections;
+    private final Counter published;
+    private final Histogram validationSeconds;
+
+    public RegistryMetrics(ModelStore store) {
+        requests = Counter.builder().name("flywheel_registry_requests_total")
+                .help("HTTP requests by method, route and status code")
+                .labelNames("method", "route", "status").register(registry);
+        validations = Counter.builder().name("flywheel_registry_validations_total")
+                .help("Model validations by outcome (accepted, rejected)")
+                .labelNames("outcome").register(registry);
+        rejections = Counter.builder().name("flywheel_registry_rejections_total")
+                .help("Rejected model versions by reason code")
+                .labelNames("reason").register(registry);
+        published = Counter.builder().name("flywheel_registry_model_updates_total")
+                .help("Serving configurations published to model-updates, by outcome (ok, failed)")
+                .labelNames("outcome").register(registry);
+        validationSeconds = Histogram.builder().name("flywheel_registry_validation_seconds")
+                .help("Time to validate a model version, child process included")
+                .classicUpperBounds(0.1, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
+        GaugeWithCallback.builder().name("flywheel_registry_versions")
+                .help("Model versions in the store by status")
+                .labelNames("status")
+                .callback(callback -> countByStatus(store).forEach((status, n) -> callback.call(n, status.name())))
+                .register(registry);
+    }
+
+    public PrometheusRegistry prometheusRegistry() {
+        return registry;
+    }
+
+    public void request(String method, String route, int status) {
+        requests.labelValues(method, route, Integer.toString(status)).inc();
+    }
+
+    public void validation(ValidationResult result, double seconds) {
+        validationSeconds.observe(seconds);
+        validations.labelValues(result.isAccepted() ? "accepted" : "rejected").inc();
+        if (!result.isAccepted()) {
+            rejections.labelValues(result.reason().name()).inc();
+        }
+    }
+
+    public void published(boolean ok) {
+        published.labelValues(ok ? "ok" : "failed").inc();
+    }
+
+    private static Map<ModelStatus, Integer> countByStatus(ModelStore store) {
+        Map<ModelStatus, Integer> counts = new EnumMap<>(ModelStatus.class);
+        for (ModelStatus status : ModelStatus.values()) {
+            counts.put(status, 0);
+        }
+        for (String model : store.modelNames()) {
+            for (ModelVersion version : store.versions(model)) {
+                counts.merge(version.status(), 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+}
