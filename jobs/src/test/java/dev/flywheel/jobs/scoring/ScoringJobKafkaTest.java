@@ -1,0 +1,232 @@
+package dev.flywheel.jobs.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.flywheel.embedded.EmbeddedKafka;
+import dev.flywheel.embedded.EmbeddedKafkaExtension;
+import dev.flywheel.events.EventCodec;
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.FeatureVector;
+import dev.flywheel.features.FeatureVectorCodec;
+import dev.flywheel.features.OfflineFeatureReplay;
+import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.simulator.KafkaRecordSink;
+import dev.flywheel.simulator.ShopSimulator;
+import dev.flywheel.simulator.SimulatedEvent;
+import dev.flywheel.simulator.SimulatorConfig;
+import dev.flywheel.simulator.TaobaoReplay;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The scoring job's feature stage end to end: a real Kafka broker, a Flink MiniCluster at
+ * parallelism 2, the job's own connectors, no restarts. Its vectors must equal the offline replay's.
+ */
+class ScoringJobKafkaTest {
+
+    @RegisterExtension
+    static final EmbeddedKafkaExtension KAFKA = new EmbeddedKafkaExtension();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(4)
+            .build());
+
+    private static final int PARTITIONS = 4;
+    private static final int EVENTS = 100_000;
+    private static final double RELATIVE_TOLERANCE = 1e-9;
+
+    private static List<ShopperEvent> simulated;
+
+    @ParameterizedTest(name = "state backend {0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void onlineVectorsEqualTheOfflineReplay(String stateBackend) throws Exception {
+        List<ShopperEvent> events = simulatedEvents();
+        Topics topics = Topics.create(KAFKA.kafka(), "features-" + stateBackend);
+        produce(topics.clickstream, events);
+
+        long started = System.nanoTime();
+        runJob(topics, stateBackend);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+
+        List<FeatureVector> online = readVectors(topics.features);
+        List<FeatureVector> offline = OfflineFeatureReplay.replay(events, FeatureSettings.defaults());
+        long differing = countDiffering(online, offline);
+        System.out.printf("features on %s: %d events, %d vectors, %d late, %d differing beyond %.0e relative, job %d ms%n",
+                stateBackend, events.size(), online.size(), KAFKA.kafka().count(topics.late), differing,
+                RELATIVE_TOLERANCE, millis);
+
+        assertThat(KAFKA.kafka().count(topics.late)).isZero();
+        assertThat(KAFKA.kafka().count(topics.dlq)).isZero();
+        assertThat(online).hasSize(EVENTS);
+        assertThat(online.stream().map(FeatureVector::eventId).distinct().count()).isEqualTo(EVENTS);
+        assertThat(differing).isZero();
+        // The comparison means something only if the features vary: sessions, carts and repeat users.
+        assertThat(online.stream().filter(v -> v.value("secs_since_last_event") >= 0).count()).isGreaterThan(EVENTS / 2);
+        assertThat(online.stream().mapToDouble(v -> v.value("session_cart_value")).max().orElseThrow()).isPositive();
+        assertThat(online.stream().mapToDouble(v -> v.value("category_count")).max().orElseThrow()).isGreaterThan(1);
+    }
+
+    @Test
+    void taobaoSampleRunsThroughTheFeatureStage() throws Exception {
+        Path sample = locateTaobaoSample();
+        assumeTrue(sample != null, "Taobao sample not found (../shared/data/taobao-user-behavior-110k.csv): skipped");
+
+        Topics topics = Topics.create(KAFKA.kafka(), "features-taobao");
+        long rows;
+        try (TaobaoReplay replay = TaobaoReplay.open(sample);
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            var records = replay.records(new EventCodec());
+            rows = 0;
+            while (records.hasNext()) {
+                var record = records.next();
+                byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
+                producer.send(new ProducerRecord<>(topics.clickstream, key, record.value()));
+                rows++;
+            }
+        }
+        runJob(topics, "hashmap");
+
+        List<FeatureVector> vectors = readVectors(topics.features);
+        long rejected = KAFKA.kafka().count(topics.dlq);
+        long late = KAFKA.kafka().count(topics.late);
+        System.out.printf("taobao features: %d rows, %d vectors, %d dead-lettered, %d late%n",
+                rows, vectors.size(), rejected, late);
+        System.out.print(FeatureDistribution.table(vectors, List.of("secs_since_last_event", "user_views_1d",
+                "session_events", "session_intent_score", "category_affinity", "item_popularity_1d",
+                "item_conversion_rate_7d")));
+        assertThat(vectors.size() + rejected + late).isEqualTo(rows);
+        assertThat(vectors.size()).isGreaterThan((int) (rows * 0.9));
+    }
+
+    private static synchronized List<ShopperEvent> simulatedEvents() {
+        if (simulated == null) {
+            simulated = new ShopSimulator(SimulatorConfig.defaults(42)).take(EVENTS).stream()
+                    .map(SimulatedEvent::event).toList();
+        }
+        return simulated;
+    }
+
+    /** Vectors differing in any value by more than the tolerance relative to the larger magnitude. */
+    static long countDiffering(List<FeatureVector> online, List<FeatureVector> offline) {
+        Map<String, FeatureVector> byEvent = new HashMap<>();
+        online.forEach(vector -> byEvent.put(vector.eventId(), vector));
+        long differing = 0;
+        for (FeatureVector expected : offline) {
+            FeatureVector actual = byEvent.get(expected.eventId());
+            if (actual == null || actual.specVersion() != expected.specVersion()
+                    || !sameValues(actual.values(), expected.values())) {
+                differing++;
+            }
+        }
+        return differing;
+    }
+
+    private static boolean sameValues(double[] a, double[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            double scale = Math.max(Math.abs(a[i]), Math.abs(b[i]));
+            if (Math.abs(a[i] - b[i]) > RELATIVE_TOLERANCE * scale) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void produce(String topic, List<ShopperEvent> events) throws Exception {
+        EventCodec codec = new EventCodec();
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (ShopperEvent event : events) {
+                producer.send(new ProducerRecord<>(topic, event.userId().getBytes(StandardCharsets.UTF_8),
+                        codec.encode(event)));
+            }
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(KafkaRecordSink.producerProperties(KAFKA.kafka().bootstrapServers()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void runJob(Topics topics, String stateBackend) throws Exception {
+        Map<String, String> args = Map.of(
+                "bootstrap", KAFKA.kafka().bootstrapServers(),
+                "group-id", "test-" + topics.clickstream,
+                "starting-offsets", "earliest",
+                "bounded", "true",
+                "checkpoint-interval", "2s",
+                "parallelism", "2",
+                "clickstream-topic", topics.clickstream,
+                "dlq-topic", topics.dlq,
+                "late-topic", topics.late,
+                "features-topic", topics.features);
+        Configuration configuration = new Configuration();
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        configuration.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(args))).build(env);
+        env.execute("scoring-" + topics.clickstream);
+    }
+
+    private static List<FeatureVector> readVectors(String topic) {
+        FeatureVectorCodec codec = new FeatureVectorCodec();
+        List<FeatureVector> vectors = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : KAFKA.kafka().readAll(topic, Duration.ofSeconds(30))) {
+            vectors.add(codec.decode(record.value()));
+        }
+        return vectors;
+    }
+
+    /** {@code -Dflywheel.data.dir}, else a {@code shared/data} folder above the working dir. */
+    private static Path locateTaobaoSample() {
+        String file = "taobao-user-behavior-110k.csv";
+        String dir = System.getProperty("flywheel.data.dir");
+        if (dir != null) {
+            return Files.isRegularFile(Path.of(dir, file)) ? Path.of(dir, file) : null;
+        }
+        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
+            Path candidate = at.resolve("shared").resolve("data").resolve(file);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** Each test gets its own topics so runs cannot see each other's records. */
+    private record Topics(String clickstream, String dlq, String late, String features) {
+        static Topics create(EmbeddedKafka kafka, String prefix) {
+            Topics topics = new Topics(prefix + ".clickstream", prefix + ".dlq", prefix + ".late", prefix + ".features");
+            for (String topic : Set.of(topics.clickstream, topics.dlq, topics.late, topics.features)) {
+                kafka.createTopic(topic, PARTITIONS);
+            }
+            return topics;
+        }
+    }
+}
