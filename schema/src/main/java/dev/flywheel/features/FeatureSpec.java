@@ -180,8 +180,9 @@ public final class FeatureSpec {
         list.add(new FeatureDefinition("item_popularity_1d", ITEM,
                 "The same with half-life 1d.", DECAYED_COUNT, 0));
         list.add(new FeatureDefinition("item_conversion_rate_7d", ITEM,
-                "Decayed purchases / (decayed views + clicks + 1), half-life 7d, of this item by all users.",
-                RATIO, 0));
+                "Decayed purchases / (decayed views + clicks + 1), half-life 7d, of this item by all users; "
+                        + "above 1 when purchases outnumber looks (buyers coming from their cart).",
+                SCORE, 0));
         list.add(new FeatureDefinition("item_price", ITEM,
                 "This event's price, else the item's last known price; 0 when the item never had one.", MONEY, 0));
         list.add(new FeatureDefinition("item_price_vs_user_spend", ITEM,
