@@ -106,7 +106,7 @@ public final class RegistryHttpServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         String route = "unmatched";
-        try (exchange) {
+        try {
             Optional<List<String>> parsed = PathSegments.parse(exchange.getRequestURI().getRawPath());
             if (parsed.isEmpty()) {
                 error(exchange, 400, "INVALID_PATH", "malformed path");
@@ -158,6 +158,8 @@ public final class RegistryHttpServer implements AutoCloseable {
             LOG.error("{} {} failed", method, exchange.getRequestURI(), e);
             error(exchange, 500, "INTERNAL", "internal error; see the registry log");
         } finally {
+            // Closed here, not by try-with-resources, which would close before the catch blocks answer.
+            exchange.close();
             metrics.request(method, route, exchange.getResponseCode());
         }
     }
