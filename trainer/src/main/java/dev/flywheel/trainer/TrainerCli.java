@@ -1,0 +1,249 @@
+package dev.flywheel.trainer;
+
+import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.models.ModelContracts;
+import dev.flywheel.models.ModelStatus;
+import dev.flywheel.models.ModelVersion;
+import dev.flywheel.registry.client.RegistryClient;
+import dev.flywheel.simulator.SimulatorConfig;
+import dev.flywheel.trainer.dataset.LabelledExamples;
+import dev.flywheel.trainer.dataset.SimulatedWarmup;
+import dev.flywheel.trainer.evaluation.CalibrationTable;
+import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
+import dev.flywheel.trainer.training.TrainingOptions;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flywheel-trainer}: trains the purchase-propensity model. Progress and metrics go to
+ * standard output; bad arguments print one line on stderr and exit 2, failures exit 1.
+ */
+@Command(name = "flywheel-trainer", mixinStandardHelpOptions = true,
+        description = "Trains, evaluates and registers Flywheel's purchase-propensity model.",
+        subcommands = TrainerCli.Train.class)
+public final class TrainerCli implements Runnable {
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+    /**
+     * Tribuo reports every epoch through java.util.logging; the command prints its own progress. Held
+     * here because java.util.logging keeps loggers only weakly, and a collected one forgets its level.
+     */
+    private static final Logger TRIBUO_LOGGER = Logger.getLogger("org.tribuo");
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command and returns its exit code. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        TRIBUO_LOGGER.setLevel(Level.WARNING);
+        CommandLine commandLine = new CommandLine(new TrainerCli());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((ParameterException e, String[] ignored) -> {
+            e.getCommandLine().getErr().println("flywheel-trainer: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("flywheel-trainer: " + oneLine(e));
+            return EXIT_FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing command: train");
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getMessage() == null) {
+            cause = cause.getCause();
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return message.replace('\n', ' ');
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Simulates a warm-up period, trains on its earlier part, evaluates on the later part, "
+                    + "writes model.onnx, descriptor.json and report.json, and registers the version if asked.")
+    static final class Train implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--seed", defaultValue = "42", description = "simulator and training seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--events", defaultValue = "200000", description = "simulated warm-up events (default ${DEFAULT-VALUE})")
+        int events;
+
+        @Option(names = "--users", defaultValue = "100000", description = "simulated shoppers (default ${DEFAULT-VALUE})")
+        int users;
+
+        @Option(names = "--holdout-fraction", defaultValue = "0.3",
+                description = "latest share of the events held out for evaluation (default ${DEFAULT-VALUE})")
+        double holdoutFraction;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory")
+        Path outDir;
+
+        @Option(names = "--model-name", defaultValue = "purchase-propensity", description = "registry model name (default ${DEFAULT-VALUE})")
+        String modelName;
+
+        @Option(names = "--epochs", defaultValue = "5", description = "SGD passes over the training data (default ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--learning-rate", defaultValue = "0.1", description = "AdaGrad learning rate (default ${DEFAULT-VALUE})")
+        double learningRate;
+
+        @Option(names = "--minibatch", defaultValue = "16", description = "examples per SGD step (default ${DEFAULT-VALUE})")
+        int minibatch;
+
+        @Option(names = "--registry", paramLabel = "URL", description = "registry base URL: register the trained version there")
+        String registry;
+
+        @Option(names = "--token", description = "registry editor token (default: $FLYWHEEL_REGISTRY_TOKEN)")
+        String token;
+
+        @Option(names = "--metrics-port", description = "serve Prometheus metrics on this port during the run")
+        Integer metricsPort;
+
+        @Option(names = "--keep-serving", description = "with --metrics-port: keep serving metrics after the run until interrupted")
+        boolean keepServing;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            TrainingOptions options = validatedOptions();
+            String registryToken = token != null ? token : System.getenv("FLYWHEEL_REGISTRY_TOKEN");
+            if (registry != null && (registryToken == null || registryToken.isBlank())) {
+                throw new ParameterException(spec.commandLine(), "--registry needs --token or $FLYWHEEL_REGISTRY_TOKEN");
+            }
+            if (registry != null && !(registry.startsWith("http://") || registry.startsWith("https://"))) {
+                throw new ParameterException(spec.commandLine(), "--registry must be an http:// or https:// URL, was " + registry);
+            }
+            TrainerMetrics metrics = new TrainerMetrics();
+            HTTPServer server = metricsPort == null ? null : metrics.serve(metricsPort);
+            try {
+                if (server != null) {
+                    out.printf("metrics on http://localhost:%d/metrics%n", server.getPort());
+                }
+                int exit = trainAndReport(options, metrics, out, registryToken);
+                if (server != null && keepServing) {
+                    out.println("serving metrics until interrupted");
+                    Thread.currentThread().join();
+                }
+                return exit;
+            } finally {
+                if (server != null) {
+                    server.close();
+                }
+            }
+        }
+
+        private int trainAndReport(TrainingOptions options, TrainerMetrics metrics, PrintWriter out, String registryToken)
+                throws Exception {
+            long started = System.nanoTime();
+            TrainingRun.Result result;
+            try {
+                out.printf("simulating %,d warm-up events (seed %d, %,d shoppers) and computing their features%n",
+                        events, seed, users);
+                LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(seed).withUsers(users),
+                        events, FeatureSettings.defaults());
+                out.printf("%,d labelled examples, %,d purchases within 30 minutes (%.1f s)%n", examples.size(),
+                        examples.positives(), seconds(started));
+                String createdBy = String.format("flywheel-trainer seed=%d events=%d holdout=%s", seed, events, holdoutFraction);
+                result = TrainingRun.run(examples, new TrainingRun.Settings(modelName, holdoutFraction, options, createdBy),
+                        out::println);
+                TrainingArtifacts.write(outDir, result);
+            } catch (Exception | Error e) {
+                metrics.runFailed(seconds(started));
+                throw e;
+            }
+            metrics.runSucceeded(seconds(started), result.evaluation());
+            printEvaluation(out, result);
+            out.printf("wrote %s (%.1f s in all)%n", outDir.toAbsolutePath(), seconds(started));
+            return registry == null ? 0 : register(result, new RegistryClient(URI.create(registry), registryToken), metrics, out);
+        }
+
+        private int register(TrainingRun.Result result, RegistryClient client, TrainerMetrics metrics, PrintWriter out) {
+            ModelVersion version;
+            try {
+                version = client.register(result.descriptor(), result.onnx());
+            } catch (RuntimeException e) {
+                metrics.registrationFailed();
+                throw e;
+            }
+            metrics.registered(version.status());
+            if (version.status() == ModelStatus.REJECTED) {
+                spec.commandLine().getErr().printf("flywheel-trainer: the registry rejected %s version %d: %s %s%n",
+                        version.name(), version.version(), version.reason(), version.detail());
+                return EXIT_FAILURE;
+            }
+            out.printf("registered %s version %d at %s: %s%n", version.name(), version.version(), registry, version.status());
+            return 0;
+        }
+
+        private TrainingOptions validatedOptions() {
+            if (events < 1_000) {
+                throw new ParameterException(spec.commandLine(), "--events must be at least 1000, was " + events);
+            }
+            if (users < 1) {
+                throw new ParameterException(spec.commandLine(), "--users must be at least 1, was " + users);
+            }
+            if (!(holdoutFraction > 0 && holdoutFraction < 1)) {
+                throw new ParameterException(spec.commandLine(), "--holdout-fraction must be between 0 and 1 (exclusive), was "
+                        + holdoutFraction);
+            }
+            if (!ModelContracts.isValidModelName(modelName)) {
+                throw new ParameterException(spec.commandLine(), "--model-name must match "
+                        + ModelContracts.MODEL_NAME.pattern() + ", was " + modelName);
+            }
+            try {
+                return new TrainingOptions(epochs, learningRate, minibatch, seed);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+    }
+
+    static void printEvaluation(PrintWriter out, TrainingRun.Result result) {
+        HoldoutEvaluation evaluation = result.evaluation();
+        out.printf("holdout: %,d examples, %.1f%% purchased within 30 minutes%n", evaluation.examples(),
+                100 * evaluation.positiveRate());
+        out.printf("  AUC               %.4f", evaluation.auc());
+        if (Double.isFinite(evaluation.bestAchievableAuc())) {
+            out.printf("   (best achievable on the same events, the simulator's truth: %.4f)", evaluation.bestAchievableAuc());
+        }
+        out.println();
+        out.printf("  log loss          %.4f%n", evaluation.logLoss());
+        out.printf("  Brier             %.4f%n", evaluation.brier());
+        out.printf("  calibration error %.4f%n", evaluation.calibration().expectedCalibrationError());
+        out.printf("  ONNX Runtime vs Tribuo, largest score difference: %.1e%n", result.maxExportDeviation());
+        out.println("  calibration: score bin -> mean predicted, observed rate, examples");
+        for (CalibrationTable.Bin bin : evaluation.calibration().bins()) {
+            if (bin.count() > 0) {
+                out.printf("    [%.1f, %.1f)  %.3f  %.3f  %,d%n", bin.lower(), bin.upper(), bin.meanPredicted(),
+                        bin.observedRate(), bin.count());
+            }
+        }
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+}
