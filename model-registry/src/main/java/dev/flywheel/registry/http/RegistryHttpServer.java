@@ -145,7 +145,7 @@ public final class RegistryHttpServer implements AutoCloseable {
                 error(exchange, 403, "FORBIDDEN", "this endpoint needs an " + target.role().name().toLowerCase() + " token");
                 return;
             }
-            String model = ModelContracts.requireModelName(segments.get(1));
+            String model = segments.size() > 1 ? ModelContracts.requireModelName(segments.get(1)) : null;
             int version = segments.size() > 3 ? Integer.parseInt(segments.get(3)) : 0;
             target.handler().handle(exchange, model, version);
         } catch (RegistryException e) {
