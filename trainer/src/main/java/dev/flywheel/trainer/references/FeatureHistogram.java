@@ -50,4 +50,21 @@ public record FeatureHistogram(String feature, double[] edges, long[] counts) {
         double total = total();
         return Arrays.stream(counts).mapToDouble(c -> c / total).toArray();
     }
+
+    // A record compares arrays by reference; histograms are compared by content.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FeatureHistogram that && feature.equals(that.feature)
+                && Arrays.equals(edges, that.edges) && Arrays.equals(counts, that.counts);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * feature.hashCode() + Arrays.hashCode(edges)) + Arrays.hashCode(counts);
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureHistogram[" + feature + ", edges " + Arrays.toString(edges) + ", counts " + Arrays.toString(counts) + "]";
+    }
 }

@@ -1,6 +1,7 @@
 package dev.flywheel.trainer.training;
 
 import dev.flywheel.trainer.dataset.LabelledExamples;
+import java.util.Arrays;
 
 /**
  * Per-feature {@code (x - mean) * scale} with {@code scale = 1 / standard deviation} from the
@@ -54,5 +55,21 @@ public record Standardization(float[] mean, float[] scale) {
             standardized[j] = ((float) raw[j] - mean[j]) * scale[j];
         }
         return standardized;
+    }
+
+    // A record compares arrays by reference; standardizations are compared by content.
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Standardization that && Arrays.equals(mean, that.mean) && Arrays.equals(scale, that.scale);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(mean) + Arrays.hashCode(scale);
+    }
+
+    @Override
+    public String toString() {
+        return "Standardization[mean " + Arrays.toString(mean) + ", scale " + Arrays.toString(scale) + "]";
     }
 }
