@@ -1,6 +1,7 @@
 package dev.flywheel.trainer;
 
 import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.models.ModelContracts;
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.models.ModelVersion;
@@ -166,7 +167,9 @@ public final class TrainerCli implements Runnable {
                         events, FeatureSettings.defaults());
                 out.printf("%,d labelled examples, %,d purchases within 30 minutes (%.1f s)%n", examples.size(),
                         examples.positives(), seconds(started));
-                String createdBy = String.format("flywheel-trainer seed=%d events=%d holdout=%s", seed, events, holdoutFraction);
+                // The descriptor has no field for the feature spec version; the run line records it.
+                String createdBy = String.format("flywheel-trainer seed=%d events=%d users=%d holdout=%s feature-spec=v%d",
+                        seed, events, users, holdoutFraction, FeatureSpec.current().version());
                 result = TrainingRun.run(examples, new TrainingRun.Settings(modelName, holdoutFraction, options, createdBy),
                         out::println);
                 TrainingArtifacts.write(outDir, result);

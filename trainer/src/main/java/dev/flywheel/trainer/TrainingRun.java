@@ -51,6 +51,7 @@ public final class TrainingRun {
                 split.train().size(), split.holdout().size(), split.purgedBeforeCut(), split.censoredAtEnd()));
 
         PropensityModel model = new PropensityTrainer(settings.options()).train(split.train());
+        // The ONNX header's model version stays 1: the registry numbers versions after hashing the bytes.
         byte[] onnx = OnnxExport.toOnnx(model, settings.modelName(), 1);
         progress.accept(String.format("trained on %,d features; ONNX model %,d bytes", model.featureNames().size(), onnx.length));
 

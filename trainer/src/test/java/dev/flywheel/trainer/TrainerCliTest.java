@@ -69,6 +69,7 @@ class TrainerCliTest {
             assertThat(exit).as(stderr.toString()).isZero();
             ModelDescriptor written = ModelJson.descriptor(Files.readAllBytes(out.resolve(TrainingArtifacts.DESCRIPTOR_FILE)));
             assertThat(written.inputs()).isEqualTo(FeatureSpec.current().names());
+            assertThat(written.createdBy()).contains("seed=7", "feature-spec=v" + FeatureSpec.current().version());
             assertThat(Files.size(out.resolve(TrainingArtifacts.MODEL_FILE))).isPositive();
             assertThat(Files.readString(out.resolve(TrainingArtifacts.REPORT_FILE))).contains("\"calibration\"", "\"feature_histograms\"");
 

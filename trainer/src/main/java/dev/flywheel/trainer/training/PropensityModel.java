@@ -77,6 +77,7 @@ public final class PropensityModel {
     }
 
     private ArrayExample<Label> example(double[] rawFeatures) {
+        // Tribuo examples always carry an output; predict ignores it.
         return new ArrayExample<>(label(false), naming.tribuoNames(), standardization.apply(rawFeatures));
     }
 
