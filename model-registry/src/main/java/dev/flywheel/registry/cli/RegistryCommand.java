@@ -148,7 +148,7 @@ public final class RegistryCommand {
         Connection connection = new Connection();
         @Option(names = "--model", required = true, description = "ONNX file.")
         Path model;
-        @Option(names = "--descriptor", required = true, description = "Descriptor JSON; sha256 is filled in when absent.")
+        @Option(names = "--descriptor", required = true, description = "Descriptor JSON; sha256 and version are filled in when absent.")
         Path descriptor;
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -161,6 +161,9 @@ public final class RegistryCommand {
             }
             if (!json.hasNonNull("sha256")) {
                 json.put("sha256", RegistryClient.sha256(artifact));
+            }
+            if (!json.hasNonNull("version")) {
+                json.put("version", 0); // the registry assigns it
             }
             ModelDescriptor parsed = ModelJson.descriptor(ModelJson.mapper().writeValueAsBytes(json));
             ModelVersion version = connection.client().register(parsed, artifact);

@@ -108,15 +108,6 @@ public final class OnnxModels {
         return new Spec(features);
     }
 
-    /** Score the good model gives a row: sigmoid(sum(x_i * w_i) + bias) with w_i = 0.5 / (i + 1). */
-    public static double expectedScore(float[] row, float bias) {
-        double z = bias;
-        for (int i = 0; i < row.length; i++) {
-            z += row[i] * weight(i);
-        }
-        return 1 / (1 + Math.exp(-z));
-    }
-
     private static float weight(int i) {
         return 0.5f / (i + 1);
     }
