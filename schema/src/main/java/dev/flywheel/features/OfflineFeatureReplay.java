@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Computes feature vectors from a list of events without Flink, with the same {@link ItemState} and
@@ -53,6 +54,11 @@ public final class OfflineFeatureReplay {
         double[] values = users.computeIfAbsent(event.userId(), id -> new UserState()).apply(event, item, settings);
         return new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(),
                 FeatureSpec.current().version(), values);
+    }
+
+    /** Every user's state as it stands: for inspection, export and sizing. */
+    public void forEachUser(BiConsumer<String, UserState> action) {
+        users.forEach(action);
     }
 
     public int users() {

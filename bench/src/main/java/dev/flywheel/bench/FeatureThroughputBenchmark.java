@@ -1,0 +1,207 @@
+package dev.flywheel.bench;
+
+import dev.flywheel.embedded.EmbeddedKafka;
+import dev.flywheel.events.EventCodec;
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.OfflineFeatureReplay;
+import dev.flywheel.features.UserState;
+import dev.flywheel.jobs.FlinkSettings;
+import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.jobs.KafkaConnectors;
+import dev.flywheel.jobs.KafkaOptions;
+import dev.flywheel.jobs.features.FeatureTypes;
+import dev.flywheel.jobs.scoring.ScoringConfig;
+import dev.flywheel.jobs.scoring.ScoringJob;
+import dev.flywheel.simulator.KafkaRecordSink;
+import dev.flywheel.simulator.ShopSimulator;
+import dev.flywheel.simulator.SimulatorConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * What the feature stage costs, in one run: the same Kafka topic of simulated events is read by a
+ * Kafka-to-Kafka passthrough job and by the scoring job's feature stage, both bounded, both at the
+ * same parallelism on a MiniCluster in this JVM; then the feature state of a population of users is
+ * sized with the serializer Flink checkpoints it with.
+ *
+ * <pre>
+ * scripts/bench-features.sh [--events 1000000] [--users 1000000] [--parallelism 2] [--state-backend hashmap]
+ * </pre>
+ *
+ * Throughput is events over the job's net runtime (scheduling to finish, so start-up counts for
+ * both jobs alike). The passthrough runs twice and the second run counts, so that neither job is
+ * measured on a cold JIT. Bytes per user are the serialized {@link UserState} (what a checkpoint or
+ * RocksDB holds, without the key and backend overhead) after an offline replay with the job's
+ * feature code until {@code --users} users have state or {@code --state-events} events were read.
+ */
+public final class FeatureThroughputBenchmark {
+    private static final int PARTITIONS = 4;
+
+    private FeatureThroughputBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        int events = Integer.parseInt(options.getOrDefault("events", "1000000"));
+        int users = Integer.parseInt(options.getOrDefault("users", "1000000"));
+        long stateEvents = Long.parseLong(options.getOrDefault("state-events", "10000000"));
+        int parallelism = Integer.parseInt(options.getOrDefault("parallelism", "2"));
+        String stateBackend = options.getOrDefault("state-backend", "hashmap");
+        long seed = Long.parseLong(options.getOrDefault("seed", "42"));
+        SimulatorConfig simulation = SimulatorConfig.defaults(seed).withUsers(users);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            for (String topic : new String[] {"bench.clickstream", "bench.passthrough", "bench.features", "bench.dlq",
+                "bench.late"}) {
+                kafka.createTopic(topic, PARTITIONS);
+            }
+            long produceStart = System.nanoTime();
+            produce(kafka.bootstrapServers(), "bench.clickstream", new ShopSimulator(simulation), events);
+            System.out.printf("produced %,d simulated events (%,d users in the population) to %d partitions in %.1f s%n",
+                    events, users, PARTITIONS, seconds(System.nanoTime() - produceStart));
+
+            runPassthrough(kafka, parallelism, "warm-up");
+            double passthrough = events / runPassthrough(kafka, parallelism, "measured");
+            double features = events / runFeatures(kafka, parallelism, stateBackend);
+
+            System.out.printf("passthrough Kafka->Kafka   %,12.0f events/s%n", passthrough);
+            System.out.printf("feature job (%s) %,12.0f events/s   (%,d vectors)%n", stateBackend, features,
+                    kafka.count("bench.features"));
+            System.out.printf("ratio feature/passthrough  %12.2f   (target >= 0.75)%n", features / passthrough);
+        }
+        sizeUserState(simulation, users, stateEvents);
+    }
+
+    private static void produce(String bootstrap, String topic, ShopSimulator simulator, int events) {
+        EventCodec codec = new EventCodec();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(bootstrap),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                ShopperEvent event = simulator.next().event();
+                producer.send(new ProducerRecord<>(topic, event.userId().getBytes(StandardCharsets.UTF_8),
+                        codec.encode(event)));
+            }
+        }
+    }
+
+    /** Reads the clickstream and writes every record, key and value unchanged, to another topic. */
+    private static double runPassthrough(EmbeddedKafka kafka, int parallelism, String label) throws Exception {
+        String group = "bench-passthrough-" + label;
+        KafkaConnectors connectors = new KafkaConnectors(kafkaOptions(kafka, group), group);
+        TypeInformation<Tuple2<byte[], byte[]>> recordType = Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE),
+                Types.PRIMITIVE_ARRAY(Types.BYTE));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+        FlinkSettings.apply(env, Duration.ofSeconds(10), parallelism);
+        env.fromSource(connectors.source("bench.clickstream", new RawRecords(recordType)),
+                        WatermarkStrategy.noWatermarks(), "Kafka: clickstream (raw)")
+                .uid("bench-passthrough-source")
+                .sinkTo(connectors.sink((record, context, timestamp) ->
+                        new ProducerRecord<>("bench.passthrough", null, null, record.f0, record.f1), label))
+                .uid("bench-passthrough-sink").name("Kafka: passthrough");
+        JobExecutionResult result = env.execute("bench-passthrough-" + label);
+        return result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
+    }
+
+    private static double runFeatures(EmbeddedKafka kafka, int parallelism, String stateBackend) throws Exception {
+        Map<String, String> args = new HashMap<>(Map.of(
+                "bootstrap", kafka.bootstrapServers(),
+                "group-id", "bench-features",
+                "starting-offsets", "earliest",
+                "bounded", "true",
+                "parallelism", Integer.toString(parallelism),
+                "clickstream-topic", "bench.clickstream",
+                "features-topic", "bench.features",
+                "dlq-topic", "bench.dlq",
+                "late-topic", "bench.late"));
+        Configuration configuration = new Configuration();
+        configuration.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(args))).build(env);
+        JobExecutionResult result = env.execute("bench-features");
+        return result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
+    }
+
+    private static KafkaOptions kafkaOptions(EmbeddedKafka kafka, String group) {
+        return KafkaOptions.from(JobArgs.of(Map.of("bootstrap", kafka.bootstrapServers(),
+                "starting-offsets", "earliest", "bounded", "true")), group);
+    }
+
+    /** Replays simulated events through the feature code until {@code users} users have state, then sizes it. */
+    private static void sizeUserState(SimulatorConfig simulation, int users, long maxEvents) throws Exception {
+        long start = System.nanoTime();
+        OfflineFeatureReplay replay = new OfflineFeatureReplay(FeatureSettings.defaults());
+        ShopSimulator simulator = new ShopSimulator(simulation);
+        long replayed = 0;
+        while (replay.users() < users && replayed < maxEvents) {
+            replay.apply(simulator.next().event());
+            replayed++;
+        }
+        TypeSerializer<UserState> serializer = FeatureTypes.USER_STATE.createSerializer(new SerializerConfigImpl());
+        DataOutputSerializer out = new DataOutputSerializer(4096);
+        long[] totals = new long[2]; // bytes, largest
+        replay.forEachUser((user, state) -> {
+            out.clear();
+            try {
+                serializer.serialize(state, out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            totals[0] += out.length();
+            totals[1] = Math.max(totals[1], out.length());
+        });
+        System.out.printf("user state: %,d users with state after %,d events (%.0f s): %.0f bytes per user on average,"
+                        + " largest %,d bytes (serialized UserState, target <= 1024)%n",
+                replay.users(), replayed, seconds(System.nanoTime() - start), (double) totals[0] / replay.users(),
+                totals[1]);
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 == args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + String.join(" ", args));
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    /** Key and value bytes as they are: the passthrough parses nothing. */
+    private record RawRecords(TypeInformation<Tuple2<byte[], byte[]>> type)
+            implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Tuple2<byte[], byte[]>> out) {
+            out.collect(Tuple2.of(record.key(), record.value()));
+        }
+
+        @Override
+        public TypeInformation<Tuple2<byte[], byte[]>> getProducedType() {
+            return type;
+        }
+    }
+}
