@@ -33,7 +33,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>An event already behind the watermark on arrival is <b>late</b>: it is counted in
  * {@code eventsLate}, sent to {@link #LATE_EVENTS} and gets no features, and it changes no state.
- * Every state entry and timer of an item is gone once it has been silent for the state TTL.
+ * Every state entry and timer of an item is gone once it has been silent for the state TTL: one
+ * wake-up timer per item, set at first sight for the TTL and, when it fires early because the
+ * item was seen since, set again for the new deadline (cheaper than moving it on every event).
  */
 public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, ShopperEvent, Tuple2<ShopperEvent, ItemFeatures>> {
@@ -45,6 +47,8 @@ public final class ItemFeatureFunction
 
     private transient MapState<Long, List<ShopperEvent>> pending;
     private transient ValueState<ItemState> item;
+    /** When this item's wake-up timer is set for; absent while it has no state. */
+    private transient ValueState<Long> wakeAt;
     private transient Counter late;
     private transient Counter itemsExpired;
 
@@ -62,6 +66,7 @@ public final class ItemFeatureFunction
         pending = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-events", Types.LONG, FeatureTypes.EVENT_LIST));
         item = getRuntimeContext().getState(new ValueStateDescriptor<>("item", FeatureTypes.ITEM_STATE));
+        wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         late = getRuntimeContext().getMetricGroup().counter("eventsLate");
         itemsExpired = getRuntimeContext().getMetricGroup().counter("itemsExpired");
     }
@@ -88,35 +93,42 @@ public final class ItemFeatureFunction
             throws Exception {
         ItemState state = item.value();
         List<ShopperEvent> due = pending.get(timestamp);
-        if (due == null) {
-            if (state != null && timestamp == state.expiresAt(settings)) {
-                item.clear();
-                itemsExpired.inc();
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(OfflineFeatureReplay.EVENT_ORDER);
+            for (ShopperEvent event : due) {
+                if (event instanceof ItemEvent itemEvent) {
+                    if (state == null) {
+                        state = new ItemState();
+                    }
+                    out.collect(Tuple2.of(event, state.apply(itemEvent, settings)));
+                } else {
+                    out.collect(Tuple2.of(event, ItemFeatures.NONE));
+                }
             }
+            if (state != null) {
+                item.update(state);
+            }
+        }
+        if (state == null) {
             return;
         }
-        pending.remove(timestamp);
-        due.sort(OfflineFeatureReplay.EVENT_ORDER);
-        long previousExpiry = state == null ? Long.MIN_VALUE : state.expiresAt(settings);
-        boolean touched = false;
-        for (ShopperEvent event : due) {
-            if (event instanceof ItemEvent itemEvent) {
-                if (state == null) {
-                    state = new ItemState();
-                }
-                out.collect(Tuple2.of(event, state.apply(itemEvent, settings)));
-                touched = true;
+        Long wake = wakeAt.value();
+        if (wake == null) {
+            setWakeUp(context, state.expiresAt(settings));
+        } else if (wake == timestamp) {
+            if (timestamp >= state.expiresAt(settings)) {
+                item.clear();
+                wakeAt.clear();
+                itemsExpired.inc();
             } else {
-                out.collect(Tuple2.of(event, ItemFeatures.NONE));
+                setWakeUp(context, state.expiresAt(settings));
             }
         }
-        if (touched) {
-            // A buffered event may wait on the very timestamp the old expiry timer was set for.
-            if (previousExpiry != Long.MIN_VALUE && !pending.contains(previousExpiry)) {
-                context.timerService().deleteEventTimeTimer(previousExpiry);
-            }
-            context.timerService().registerEventTimeTimer(state.expiresAt(settings));
-            item.update(state);
-        }
+    }
+
+    private void setWakeUp(OnTimerContext context, long timestamp) throws Exception {
+        context.timerService().registerEventTimeTimer(timestamp);
+        wakeAt.update(timestamp);
     }
 }

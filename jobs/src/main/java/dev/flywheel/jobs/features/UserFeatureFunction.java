@@ -32,10 +32,13 @@ import org.apache.flink.util.Collector;
  * every item-stage subtask, in no fixed order. They cannot be late here: the item stage emits an
  * event when its own watermark reaches the event's time, before it forwards that watermark.
  *
- * <p>Timers: one at the end of the session (last event + 30 min) closes it, one at last event +
- * state TTL deletes the user; each new event moves both. The features never depend on when these
- * fire ({@link UserState#apply} closes sessions and forgets users from event-time gaps itself); the
- * timers only free the state, so that an expired user leaves no state entry and no timer.
+ * <p>Expiry: each user has one wake-up timer besides the buffered events' ones, set at the end of
+ * a session when it opens. Events within a session do not move it (deleting and inserting timers
+ * on every event was the largest cost of this stage); when it fires it closes the session if it
+ * really ended (last event + 30 min), deletes the user if the state TTL has passed since their last
+ * event, and otherwise sets itself again for the next of those deadlines. The features never depend on when it fires
+ * ({@link UserState#apply} closes sessions and forgets users from event-time gaps itself); it only
+ * frees state, so that an expired user leaves no state entry and no timer.
  *
  * <p>Metrics: {@code featureFreshnessMs} (wall clock now minus event time, when the vector is
  * made), {@code usersCreated} and {@code usersExpired}, and {@code usersLive}, their difference
@@ -52,6 +55,8 @@ public final class UserFeatureFunction
 
     private transient MapState<Long, List<Tuple2<ShopperEvent, ItemFeatures>>> pending;
     private transient ValueState<UserState> user;
+    /** When this user's wake-up timer is set for; absent while they have no state. */
+    private transient ValueState<Long> wakeAt;
     private transient Histogram freshness;
     private transient Counter usersCreated;
     private transient Counter usersExpired;
@@ -66,6 +71,7 @@ public final class UserFeatureFunction
         pending = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("pending-events", Types.LONG, FeatureTypes.EVENT_WITH_ITEM_LIST));
         user = getRuntimeContext().getState(new ValueStateDescriptor<>("user", FeatureTypes.USER_STATE));
+        wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         freshness = metrics.histogram("featureFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
         usersCreated = metrics.counter("usersCreated");
@@ -91,50 +97,51 @@ public final class UserFeatureFunction
     public void onTimer(long timestamp, OnTimerContext context, Collector<FeatureVector> out) throws Exception {
         UserState state = user.value();
         List<Tuple2<ShopperEvent, ItemFeatures>> due = pending.get(timestamp);
-        if (due == null) {
-            expire(timestamp, state);
-            return;
-        }
-        pending.remove(timestamp);
-        due.sort(ORDER);
-        if (state == null) {
-            state = new UserState();
-            usersCreated.inc();
-        } else {
-            if (state.hasOpenSession()) {
-                deleteTimerUnlessPending(context, state.sessionEndsAt());
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(ORDER);
+            if (state == null) {
+                state = new UserState();
+                usersCreated.inc();
             }
-            deleteTimerUnlessPending(context, state.expiresAt(settings));
+            for (Tuple2<ShopperEvent, ItemFeatures> pair : due) {
+                ShopperEvent event = pair.f0;
+                double[] values = state.apply(event, pair.f1, settings);
+                out.collect(new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(), specVersion, values));
+                freshness.update(System.currentTimeMillis() - event.ts());
+            }
+            user.update(state);
         }
-        for (Tuple2<ShopperEvent, ItemFeatures> pair : due) {
-            ShopperEvent event = pair.f0;
-            double[] values = state.apply(event, pair.f1, settings);
-            out.collect(new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(), specVersion, values));
-            freshness.update(System.currentTimeMillis() - event.ts());
-        }
-        context.timerService().registerEventTimeTimer(state.sessionEndsAt());
-        context.timerService().registerEventTimeTimer(state.expiresAt(settings));
-        user.update(state);
-    }
-
-    /** A buffered event may wait on the very timestamp an old expiry timer was set for. */
-    private void deleteTimerUnlessPending(OnTimerContext context, long timestamp) throws Exception {
-        if (!pending.contains(timestamp)) {
-            context.timerService().deleteEventTimeTimer(timestamp);
-        }
-    }
-
-    private void expire(long timestamp, UserState state) throws Exception {
         if (state == null) {
             return;
         }
-        // The TTL check comes first: with a TTL equal to the session gap both timers are one.
-        if (timestamp == state.expiresAt(settings)) {
+        Long wake = wakeAt.value();
+        if (wake != null && wake == timestamp) {
+            wakeUp(context, timestamp, state);
+        } else if (wake == null || wake > state.sessionEndsAt()) {
+            // A first event, or a new session while the timer waits for the TTL: wake at its end.
+            // A timer left behind this way fires before the user can expire and finds wakeAt moved on.
+            setWakeUp(context, state.sessionEndsAt());
+        }
+    }
+
+    /** The wake-up timer fired: free what has expired, then wait for the next deadline. */
+    private void wakeUp(OnTimerContext context, long timestamp, UserState state) throws Exception {
+        if (timestamp >= state.expiresAt(settings)) {
             user.clear();
+            wakeAt.clear();
             usersExpired.inc();
-        } else if (timestamp == state.sessionEndsAt() && state.hasOpenSession()) {
+            return;
+        }
+        if (state.hasOpenSession() && timestamp >= state.sessionEndsAt()) {
             state.closeSession();
             user.update(state);
         }
+        setWakeUp(context, state.hasOpenSession() ? state.sessionEndsAt() : state.expiresAt(settings));
+    }
+
+    private void setWakeUp(OnTimerContext context, long timestamp) throws Exception {
+        context.timerService().registerEventTimeTimer(timestamp);
+        wakeAt.update(timestamp);
     }
 }

@@ -80,10 +80,16 @@ class ItemFeatureFunctionTest {
         harness.processWatermark(T0);
         assertThat(harness.extractOutputValues()).extracting(p -> p.f1)
                 .containsExactly(ItemFeatures.NONE, new ItemFeatures(1, 1, 0, 12.0));
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1); // item i1 only
-        assertThat(harness.numEventTimeTimers()).isEqualTo(1); // its expiry
-
+        // Item i1 only: its state and when its wake-up timer is set; the search left nothing.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        // Seen again: the wake-up stays, fires at the old deadline and moves to the new one.
+        harness.processElement(view("e2", "u1", "i1", T0 + MINUTE), T0 + MINUTE);
         harness.processWatermark(T0 + Duration.ofHours(1).toMillis());
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        harness.processWatermark(T0 + MINUTE + Duration.ofHours(1).toMillis());
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();
     }

@@ -88,15 +88,25 @@ class UserFeatureFunctionTest {
 
         harness.processWatermark(T0 + MINUTE);
         assertThat(harness.extractOutputValues()).extracting(FeatureVector::eventId).containsExactly("e1", "e2");
-        // Buffer timers fired; the session end (e2 + 30 min) and expiry (e2 + 2 h) remain.
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        // Buffer timers fired; the wake-up at the end of the first session (e1 + 30 min) remains,
+        // next to the user's state and the time of that wake-up.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
+        // At e1 + 30 min the session is still open (e2 + 30 min): the timer moves there, then
+        // closes it and waits for the TTL.
         harness.processWatermark(T0 + 31 * MINUTE);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        long afterSession = T0 + 32 * MINUTE;
+        harness.processElement(pair("e2b", "u1", afterSession), afterSession);
+        harness.processWatermark(afterSession);
+        assertThat(harness.extractOutputValues().get(2).value("session_events")).isEqualTo(1);
+        assertThat(harness.extractOutputValues().get(2).value("secs_since_last_event")).isEqualTo(31 * 60);
 
-        harness.processWatermark(T0 + MINUTE + Duration.ofHours(2).toMillis());
+        harness.processWatermark(afterSession + Duration.ofHours(2).toMillis() - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        harness.processWatermark(afterSession + Duration.ofHours(2).toMillis());
         assertThat(harness.numEventTimeTimers()).isZero();
         assertThat(harness.numKeyedStateEntries()).isZero();
 
@@ -104,13 +114,13 @@ class UserFeatureFunctionTest {
         long back = T0 + Duration.ofHours(5).toMillis();
         harness.processElement(pair("e3", "u1", back), back);
         harness.processWatermark(back);
-        FeatureVector again = harness.extractOutputValues().get(2);
+        FeatureVector again = harness.extractOutputValues().get(3);
         assertThat(again.value("secs_since_last_event")).isEqualTo(-1);
         assertThat(again.value("session_events")).isEqualTo(1);
     }
 
     @Test
-    void aNewEventMovesTheSessionAndExpiryTimersInsteadOfAddingSome() throws Exception {
+    void eventsWithinASessionAddNoTimers() throws Exception {
         var harness = userHarness(null);
         for (int i = 0; i < 10; i++) {
             long ts = T0 + i * MINUTE;
@@ -118,7 +128,7 @@ class UserFeatureFunctionTest {
             harness.processWatermark(ts);
         }
         assertThat(harness.extractOutputValues()).hasSize(10);
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.extractOutputValues().get(9).value("session_events")).isEqualTo(10);
     }
 
