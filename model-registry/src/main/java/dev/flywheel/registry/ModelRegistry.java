@@ -185,7 +185,7 @@ public final class ModelRegistry {
             Aliases next;
             try {
                 next = new Aliases(update.champion(), update.challenger(), update.shadow(), update.challengerShare(),
-                        update.shadowShare(), current.historyAfterReplacing(update.champion()), current.revision());
+                        update.shadowShare(), current.historyAfterReplacing(update.champion()), current.revision(), current.updatedAt());
             } catch (IllegalArgumentException e) {
                 throw RegistryException.invalid(e.getMessage());
             }
@@ -227,7 +227,7 @@ public final class ModelRegistry {
             int challenger = current.challenger() == previous ? 0 : current.challenger();
             int shadow = current.shadow() == previous ? 0 : current.shadow();
             Aliases next = new Aliases(previous, challenger, shadow, challenger == 0 ? 0 : current.challengerShare(),
-                    shadow == 0 ? 0 : current.shadowShare(), history, current.revision());
+                    shadow == 0 ? 0 : current.shadowShare(), history, current.revision(), current.updatedAt());
             return commit(model, next);
         }
     }
@@ -252,7 +252,7 @@ public final class ModelRegistry {
                 List<Integer> history = new ArrayList<>(aliases.championHistory());
                 history.removeIf(v -> v == version);
                 store.putAliases(model, new Aliases(aliases.champion(), aliases.challenger(), aliases.shadow(),
-                        aliases.challengerShare(), aliases.shadowShare(), history, aliases.revision()));
+                        aliases.challengerShare(), aliases.shadowShare(), history, aliases.revision(), aliases.updatedAt()));
             }
             return archived;
         }
@@ -266,7 +266,7 @@ public final class ModelRegistry {
     }
 
     private ServingConfig commit(String model, Aliases aliases) {
-        Aliases next = aliases.withRevision(store.aliases(model).revision() + 1);
+        Aliases next = aliases.withRevision(store.aliases(model).revision() + 1, clock.millis());
         store.putAliases(model, next);
         return publish(model, next);
     }
@@ -296,7 +296,7 @@ public final class ModelRegistry {
         if (aliases.shadow() != 0) {
             variants.add(variant(model, ServingVariant.SHADOW, aliases.shadow(), aliases.shadowShare()));
         }
-        return new ServingConfig(model, aliases.revision(), variants, clock.millis());
+        return new ServingConfig(model, aliases.revision(), variants, aliases.updatedAt());
     }
 
     private ServingVariant variant(String model, String role, int version, double share) {

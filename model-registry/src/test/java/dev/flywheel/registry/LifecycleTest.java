@@ -129,7 +129,7 @@ class LifecycleTest {
     void metricsCountRequestsValidationsRejectionsAndVersionsByStatus() throws Exception {
         byte[] empty = new byte[0];
         client.register(Descriptors.forArtifact("metrics-model", empty), empty);
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics")).build(),
+        String metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create(service.url() + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics)
                 .contains("flywheel_registry_rejections_total{reason=\"EMPTY_ARTIFACT\"} 1.0")

@@ -12,12 +12,13 @@ import java.util.Objects;
  * @param shadow          scores {@code shadowShare} of requests without serving them
  * @param championHistory previous champions, most recent last: what rollback returns to
  * @param revision        bumps with every change; becomes the serving config revision
+ * @param updatedAt       epoch millis of that change
  */
 public record Aliases(int champion, int challenger, int shadow, double challengerShare, double shadowShare,
-                      List<Integer> championHistory, long revision) {
+                      List<Integer> championHistory, long revision, long updatedAt) {
     /** Longest rollback history kept; older champions drop off. */
     public static final int HISTORY_LIMIT = 20;
-    public static final Aliases NONE = new Aliases(0, 0, 0, 0, 0, List.of(), 0);
+    public static final Aliases NONE = new Aliases(0, 0, 0, 0, 0, List.of(), 0, 0);
 
     public Aliases {
         if (champion < 0 || challenger < 0 || shadow < 0) {
@@ -45,7 +46,7 @@ public record Aliases(int champion, int challenger, int shadow, double challenge
     public Aliases withChampion(int newChampion) {
         boolean challengerPromoted = challenger == newChampion;
         return new Aliases(newChampion, challengerPromoted ? 0 : challenger, shadow,
-                challengerPromoted ? 0 : challengerShare, shadowShare, historyAfterReplacing(newChampion), revision);
+                challengerPromoted ? 0 : challengerShare, shadowShare, historyAfterReplacing(newChampion), revision, updatedAt);
     }
 
     /** The rollback history once {@code newChampion} replaces the current champion. */
@@ -60,8 +61,8 @@ public record Aliases(int champion, int challenger, int shadow, double challenge
         return history;
     }
 
-    public Aliases withRevision(long newRevision) {
-        return new Aliases(champion, challenger, shadow, challengerShare, shadowShare, championHistory, newRevision);
+    public Aliases withRevision(long newRevision, long at) {
+        return new Aliases(champion, challenger, shadow, challengerShare, shadowShare, championHistory, newRevision, at);
     }
 
     private static void requireShare(double share, String field) {

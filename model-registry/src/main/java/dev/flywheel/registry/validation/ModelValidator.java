@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -49,8 +50,12 @@ public final class ModelValidator {
         }
     }
 
+    /** Each child can take its full heap; two at a time keeps a burst of registrations from exhausting the host. */
+    private static final int MAX_CONCURRENT_CHILDREN = 2;
+
     private final Settings settings;
     private final Predicate<String> knownFeature;
+    private final Semaphore childSlots = new Semaphore(MAX_CONCURRENT_CHILDREN, true);
 
     /** @param knownFeature whether the feature spec can supply a feature of this name */
     public ModelValidator(Settings settings, Predicate<String> knownFeature) {
@@ -101,6 +106,20 @@ public final class ModelValidator {
     }
 
     private ValidationResult inChildProcess(ModelDescriptor descriptor, byte[] artifact) {
+        try {
+            childSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to validate", e);
+        }
+        try {
+            return runChild(descriptor, artifact);
+        } finally {
+            childSlots.release();
+        }
+    }
+
+    private ValidationResult runChild(ModelDescriptor descriptor, byte[] artifact) {
         Path work = null;
         try {
             work = Files.createTempDirectory("flywheel-validate-");

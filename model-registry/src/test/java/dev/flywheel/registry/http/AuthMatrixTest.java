@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AuthMatrixTest {
     private static final String M = Descriptors.MODEL;
     private RegistryService service;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     enum Caller { NONE, READER, EDITOR }
 

@@ -39,7 +39,7 @@ class TraversalTest {
     static Path dir;
     private Path storeDir;
     private RegistryService service;
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     void start() throws IOException {

@@ -29,7 +29,7 @@ class FileSystemModelStoreTest extends ModelStoreContract {
         store.create(descriptor("a", bytes("x")), bytes("x"), 1);
         ModelVersion second = store.create(descriptor("a", bytes("y")), bytes("y"), 2);
         store.update(second.withStatus(ModelStatus.READY, "", "", 3));
-        Aliases aliases = new Aliases(2, 0, 0, 0, 0, List.of(1), 4);
+        Aliases aliases = new Aliases(2, 0, 0, 0, 0, List.of(1), 4, 40);
         store.putAliases("a", aliases);
 
         ModelStore reopened = FileSystemModelStore.open(dir);
@@ -43,7 +43,7 @@ class FileSystemModelStoreTest extends ModelStoreContract {
     @Test
     void halfWrittenTemporaryFilesAreIgnoredAndCleanedOnOpen() throws IOException {
         store.create(descriptor("a", bytes("x")), bytes("x"), 1);
-        Aliases aliases = new Aliases(1, 0, 0, 0, 0, List.of(), 1);
+        Aliases aliases = new Aliases(1, 0, 0, 0, 0, List.of(), 1, 10);
         store.putAliases("a", aliases);
         Path versionDir = dir.resolve("models/a/1");
         // What a crash in the middle of writeAtomically leaves: truncated temp files next to the real ones.

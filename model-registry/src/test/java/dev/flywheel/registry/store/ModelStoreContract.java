@@ -105,7 +105,7 @@ public abstract class ModelStoreContract {
     void aliasesAreStoredPerModel() {
         store.create(descriptor("a", bytes("x")), bytes("x"), 1);
         store.create(descriptor("a", bytes("y")), bytes("y"), 1);
-        Aliases aliases = new Aliases(2, 1, 0, 0.25, 0, List.of(1), 7);
+        Aliases aliases = new Aliases(2, 1, 0, 0.25, 0, List.of(1), 7, 70);
         store.putAliases("a", aliases);
         assertThat(store.aliases("a")).isEqualTo(aliases);
         assertThat(store.aliases("b")).isEqualTo(Aliases.NONE);

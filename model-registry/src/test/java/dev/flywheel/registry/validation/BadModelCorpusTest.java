@@ -123,7 +123,7 @@ class BadModelCorpusTest {
         assertThat(client.describe(Descriptors.MODEL, verdict.version()).status()).isEqualTo(ModelStatus.REJECTED);
         seenReasons.add(verdict.reason());
 
-        HttpResponse<String> health = HttpClient.newHttpClient().send(
+        HttpResponse<String> health = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                 HttpRequest.newBuilder(URI.create(service.url() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         ServingConfig now = client.servingConfig(Descriptors.MODEL);
