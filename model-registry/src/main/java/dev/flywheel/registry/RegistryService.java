@@ -62,13 +62,6 @@ public final class RegistryService implements AutoCloseable {
             return new Config(store, bindAddress, port, publicUrl, kafkaBootstrap, editor, reader, local, validation, knownFeature);
         }
 
-        public Config withValidation(ModelValidator.Settings settings) {
-            return new Config(store, bindAddress, port, publicUrl, kafkaBootstrap, editorToken, readerToken, localMode, settings, knownFeature);
-        }
-
-        public Config withPort(int newPort) {
-            return new Config(store, bindAddress, newPort, publicUrl, kafkaBootstrap, editorToken, readerToken, localMode, validation, knownFeature);
-        }
     }
 
     private final ModelRegistry registry;

@@ -46,11 +46,9 @@ public final class FileSystemModelStore implements ModelStore {
     static final String ALIASES = "aliases.json";
     static final String TEMP_SUFFIX = ".tmp";
 
-    private final Path root;
     private final Path models;
 
     private FileSystemModelStore(Path root) {
-        this.root = root;
         this.models = root.resolve("models");
     }
 
@@ -65,10 +63,6 @@ public final class FileSystemModelStore implements ModelStore {
             throw new UncheckedIOException("cannot open model store at " + absolute, e);
         }
         return store;
-    }
-
-    public Path root() {
-        return root;
     }
 
     @Override

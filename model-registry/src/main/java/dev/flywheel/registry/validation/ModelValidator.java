@@ -63,10 +63,6 @@ public final class ModelValidator {
         this.knownFeature = knownFeature;
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     public ValidationResult validate(ModelDescriptor descriptor, byte[] artifact) {
         ValidationResult cheap = cheapChecks(descriptor, artifact);
         return cheap.isAccepted() ? inChildProcess(descriptor, artifact) : cheap;
