@@ -29,8 +29,12 @@ import org.apache.flink.util.Collector;
  *
  * <p>As in {@link ItemFeatureFunction}, events wait until the watermark passes their time and are
  * then applied in {@link OfflineFeatureReplay#EVENT_ORDER}: a user's events reach this stage from
- * every item-stage subtask, in no fixed order. They cannot be late here: the item stage emits an
- * event when its own watermark reaches the event's time, before it forwards that watermark.
+ * every item-stage subtask, in no fixed order. An event is normally not late here: the item stage
+ * emits it when its own watermark reaches the event's time, before forwarding that watermark. It
+ * can be when an item-stage subtask was idle (all its sources idle) and this stage's watermark
+ * moved on without it; such an event, which has already updated its item, is counted in
+ * {@code eventsLate}, sent to {@link ItemFeatureFunction#LATE_EVENTS} and gets no vector, rather
+ * than be applied out of order.
  *
  * <p>Expiry: each user has one wake-up timer besides the buffered events' ones, set at the end of
  * a session when it opens. Events within a session do not move it (deleting and inserting timers
@@ -58,6 +62,7 @@ public final class UserFeatureFunction
     /** When this user's wake-up timer is set for; absent while they have no state. */
     private transient ValueState<Long> wakeAt;
     private transient Histogram freshness;
+    private transient Counter late;
     private transient Counter usersCreated;
     private transient Counter usersExpired;
     private transient int specVersion;
@@ -74,6 +79,7 @@ public final class UserFeatureFunction
         wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         freshness = metrics.histogram("featureFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
+        late = metrics.counter("eventsLate");
         usersCreated = metrics.counter("usersCreated");
         usersExpired = metrics.counter("usersExpired");
         metrics.gauge("usersLive", () -> usersCreated.getCount() - usersExpired.getCount());
@@ -84,6 +90,11 @@ public final class UserFeatureFunction
     public void processElement(Tuple2<ShopperEvent, ItemFeatures> event, Context context,
             Collector<FeatureVector> out) throws Exception {
         long ts = event.f0.ts();
+        if (ts <= context.timerService().currentWatermark()) {
+            late.inc();
+            context.output(ItemFeatureFunction.LATE_EVENTS, event.f0);
+            return;
+        }
         List<Tuple2<ShopperEvent, ItemFeatures>> due = pending.get(ts);
         if (due == null) {
             due = new ArrayList<>(1);

@@ -30,7 +30,7 @@ import org.apache.flink.types.Either;
  * <pre>
  * clickstream -> parse + validate, watermarks per partition --invalid--> clickstream.dlq
  *             -> keyBy(item)  item features (popularity, conversion, price) --late--> clickstream.late
- *             -> keyBy(user)  user and session features
+ *             -> keyBy(user)  user and session features --late (after an idle input)--> clickstream.late
  *             -> features
  * </pre>
  *
@@ -85,14 +85,16 @@ public final class ScoringJob {
                 .process(new ItemFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_ITEM)
                 .uid(Operator.ITEM_FEATURES.uid()).name(Operator.ITEM_FEATURES.name());
 
-        withItemFeatures.getSideOutput(ItemFeatureFunction.LATE_EVENTS)
-                .sinkTo(lateEvents).uid(Operator.LATE_EVENT_SINK.uid()).name(Operator.LATE_EVENT_SINK.name());
-
-        withItemFeatures
+        SingleOutputStreamOperator<FeatureVector> vectors = withItemFeatures
                 .keyBy(pair -> pair.f0.userId(), Types.STRING)
                 .process(new UserFeatureFunction(config.features()), FeatureTypes.FEATURE_VECTOR)
-                .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name())
-                .sinkTo(features).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
+                .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name());
+
+        vectors.sinkTo(features).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
+
+        withItemFeatures.getSideOutput(ItemFeatureFunction.LATE_EVENTS)
+                .union(vectors.getSideOutput(ItemFeatureFunction.LATE_EVENTS))
+                .sinkTo(lateEvents).uid(Operator.LATE_EVENT_SINK.uid()).name(Operator.LATE_EVENT_SINK.name());
     }
 
     public static void main(String[] args) throws Exception {

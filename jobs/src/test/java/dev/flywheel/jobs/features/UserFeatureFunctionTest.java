@@ -23,6 +23,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -130,6 +131,19 @@ class UserFeatureFunctionTest {
         assertThat(harness.extractOutputValues()).hasSize(10);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.extractOutputValues().get(9).value("session_events")).isEqualTo(10);
+    }
+
+    @Test
+    void anEventBehindThisStagesWatermarkIsLateAndGetsNoVector() throws Exception {
+        var harness = userHarness(null);
+        harness.processElement(pair("e1", "u1", T0), T0);
+        harness.processWatermark(T0 + MINUTE);
+        harness.processElement(pair("late", "u1", T0 + 30_000), T0 + 30_000);
+        harness.processWatermark(T0 + 2 * MINUTE);
+
+        assertThat(harness.getSideOutput(ItemFeatureFunction.LATE_EVENTS)).extracting(StreamRecord::getValue)
+                .extracting(ShopperEvent::eventId).containsExactly("late");
+        assertThat(harness.extractOutputValues()).extracting(FeatureVector::eventId).containsExactly("e1");
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Tuple2<ShopperEvent, ItemFeatures>, FeatureVector>
