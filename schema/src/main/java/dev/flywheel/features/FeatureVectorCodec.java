@@ -23,7 +23,7 @@ public final class FeatureVectorCodec {
     // Schubfach and fast-double-parser: the same shortest exact digits as Double.toString, faster;
     // a vector is 36 doubles, so number formatting is most of the encoding cost.
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamWriteFeature.USE_FASTER_FLOAT_WRITER)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
