@@ -6,16 +6,7 @@
 #   scripts/simulate.sh --help
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/module-classpath.sh
 
-jar=$(ls simulator/target/flywheel-simulator-*-cli.jar 2>/dev/null | head -n 1 || true)
-if [ -z "$jar" ] || [ -n "$(find schema/src simulator/src -newer "$jar" -type f -print -quit)" ]; then
-  echo "building the simulator..." >&2
-  mkdir -p run
-  if ! mvn -B -pl simulator -am install -DskipTests > run/build-simulator.log 2>&1; then
-    grep -E '\[ERROR\]' run/build-simulator.log | head -20 >&2
-    echo "build failed: see run/build-simulator.log" >&2
-    exit 1
-  fi
-  jar=$(ls simulator/target/flywheel-simulator-*-cli.jar | head -n 1)
-fi
-exec java -jar "$jar" "$@"
+classpath=$(module_classpath simulator)
+exec java -cp "$classpath" dev.flywheel.simulator.SimulatorCli "$@"
