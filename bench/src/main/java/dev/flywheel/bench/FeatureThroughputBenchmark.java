@@ -17,6 +17,7 @@ import dev.flywheel.simulator.KafkaRecordSink;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatorConfig;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,7 +29,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -111,7 +114,7 @@ public final class FeatureThroughputBenchmark {
         KafkaConnectors connectors = new KafkaConnectors(kafkaOptions(kafka, group), group);
         TypeInformation<Tuple2<byte[], byte[]>> recordType = Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE),
                 Types.PRIMITIVE_ARRAY(Types.BYTE));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration("hashmap"));
         FlinkSettings.apply(env, Duration.ofSeconds(10), parallelism);
         env.fromSource(connectors.source("bench.clickstream", new RawRecords(recordType)),
                         WatermarkStrategy.noWatermarks(), "Kafka: clickstream (raw)")
@@ -134,12 +137,24 @@ public final class FeatureThroughputBenchmark {
                 "features-topic", "bench.features",
                 "dlq-topic", "bench.dlq",
                 "late-topic", "bench.late"));
-        Configuration configuration = new Configuration();
-        configuration.set(StateBackendOptions.STATE_BACKEND, stateBackend);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(stateBackend));
         ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(args))).build(env);
         JobExecutionResult result = env.execute("bench-features");
         return result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
+    }
+
+    /**
+     * Checkpoints go to files: the default JobManager storage refuses state over 5 MiB, and the
+     * feature job holds more. No restarts: a failure must end the run, not loop unseen.
+     */
+    private static Configuration jobConfiguration(String stateBackend) throws java.io.IOException {
+        Configuration configuration = new Configuration();
+        configuration.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        configuration.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Files.createTempDirectory("flywheel-bench-checkpoints").toUri().toString());
+        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return configuration;
     }
 
     private static KafkaOptions kafkaOptions(EmbeddedKafka kafka, String group) {
