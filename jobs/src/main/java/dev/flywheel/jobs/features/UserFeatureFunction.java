@@ -40,13 +40,15 @@ import org.apache.flink.util.Collector;
  * a session when it opens. Events within a session do not move it (deleting and inserting timers
  * on every event was the largest cost of this stage); when it fires it closes the session if it
  * really ended (last event + 30 min), deletes the user if the state TTL has passed since their last
- * event, and otherwise sets itself again for the next of those deadlines. The features never depend on when it fires
- * ({@link UserState#apply} closes sessions and forgets users from event-time gaps itself); it only
- * frees state, so that an expired user leaves no state entry and no timer.
+ * event, and otherwise sets itself again for the next of those deadlines. The features never
+ * depend on when it fires ({@link UserState#apply} closes sessions and forgets users from
+ * event-time gaps itself); it only frees state, so that an expired user leaves no state entry and
+ * no timer.
  *
- * <p>Metrics: {@code featureFreshnessMs} (wall clock now minus event time, when the vector is
- * made), {@code usersCreated} and {@code usersExpired}, and {@code usersLive}, their difference
- * since this subtask started (after a restore it ignores users restored and not touched since).
+ * <p>Metrics: {@code eventsLate}, {@code featureFreshnessMs} (wall clock now minus event time, when
+ * the vector is made), {@code usersCreated} and {@code usersExpired}, and {@code usersLive}, their
+ * difference since this subtask started (after a restore it ignores users restored and not touched
+ * since).
  */
 public final class UserFeatureFunction
         extends KeyedProcessFunction<String, Tuple2<ShopperEvent, ItemFeatures>, FeatureVector> {
