@@ -7,16 +7,14 @@ import dev.flywheel.jobs.FlinkSettings;
 import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
 import dev.flywheel.jobs.KafkaConnectors;
 import dev.flywheel.jobs.Operator;
-import dev.flywheel.jobs.events.ShopperEventTypeInfo;
 import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.features.FeatureVectorRecordSerializer;
 import dev.flywheel.jobs.features.ItemFeatureFunction;
 import dev.flywheel.jobs.features.UserFeatureFunction;
 import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
 import dev.flywheel.jobs.ingest.EventRecordSerializer;
+import dev.flywheel.jobs.ingest.Clickstream;
 import dev.flywheel.jobs.ingest.ParsingDeserializer;
-import dev.flywheel.jobs.ingest.RouteDeadLetters;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -67,18 +65,8 @@ public final class ScoringJob {
     public void build(StreamExecutionEnvironment env) {
         FlinkSettings.apply(env, config.checkpointInterval(), config.parallelism());
 
-        SingleOutputStreamOperator<ShopperEvent> events = env
-                .fromSource(clickstream, WatermarkStrategy
-                                .<Either<DeadLetter, ShopperEvent>>forBoundedOutOfOrderness(config.maxOutOfOrderness())
-                                .withTimestampAssigner((parsed, recordTime) -> ParsingDeserializer.eventTime(parsed))
-                                .withIdleness(config.idleness()),
-                        Operator.CLICKSTREAM_SOURCE.name(), ParsingDeserializer.PARSED)
-                .uid(Operator.CLICKSTREAM_SOURCE.uid())
-                .process(new RouteDeadLetters(), ShopperEventTypeInfo.INSTANCE)
-                .uid(Operator.ROUTE_DEAD_LETTERS.uid()).name(Operator.ROUTE_DEAD_LETTERS.name());
-
-        events.getSideOutput(RouteDeadLetters.DEAD_LETTERS)
-                .sinkTo(deadLetters).uid(Operator.DEAD_LETTER_SINK.uid()).name(Operator.DEAD_LETTER_SINK.name());
+        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream,
+                config.maxOutOfOrderness(), config.idleness(), deadLetters);
 
         var withItemFeatures = events
                 .keyBy(ItemFeatureFunction::key, Types.STRING)
