@@ -8,6 +8,7 @@ import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.features.UserState;
 import dev.flywheel.jobs.FlinkSettings;
 import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.jobs.JobOptions;
 import dev.flywheel.jobs.KafkaConnectors;
 import dev.flywheel.jobs.KafkaOptions;
 import dev.flywheel.jobs.features.FeatureTypes;
@@ -114,11 +115,15 @@ public final class FeatureThroughputBenchmark {
     /** Reads the clickstream and writes every record, key and value unchanged, to another topic. */
     private static double runPassthrough(EmbeddedKafka kafka, int parallelism, String label) throws Exception {
         String group = "bench-passthrough-" + label;
-        KafkaConnectors connectors = new KafkaConnectors(kafkaOptions(kafka, group), group);
+        // Only Kafka, checkpoints and parallelism matter to a job that neither parses nor keeps time.
+        JobOptions options = new JobOptions(kafkaOptions(kafka, group), "bench.clickstream", "bench.dlq",
+                "bench.late", Duration.ZERO, Duration.ofSeconds(30), EventCodec.DEFAULT_MAX_PAYLOAD_BYTES,
+                Duration.ofSeconds(10), parallelism);
+        KafkaConnectors connectors = new KafkaConnectors(options.kafka(), group);
         TypeInformation<Tuple2<byte[], byte[]>> recordType = Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE),
                 Types.PRIMITIVE_ARRAY(Types.BYTE));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration("hashmap"));
-        FlinkSettings.apply(env, Duration.ofSeconds(10), parallelism);
+        FlinkSettings.apply(env, options);
         env.fromSource(connectors.source("bench.clickstream", new RawRecords(recordType)),
                         WatermarkStrategy.noWatermarks(), "Kafka: clickstream (raw)")
                 .uid("bench-passthrough-source")

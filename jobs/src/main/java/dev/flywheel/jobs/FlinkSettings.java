@@ -1,6 +1,5 @@
 package dev.flywheel.jobs;
 
-import java.time.Duration;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -11,7 +10,7 @@ public final class FlinkSettings {
     private FlinkSettings() {
     }
 
-    public static void apply(StreamExecutionEnvironment env, Duration checkpointInterval, int parallelism) {
+    public static void apply(StreamExecutionEnvironment env, JobOptions options) {
         Configuration settings = new Configuration();
         // A missing uid or a type that would fall back to Kryo fails at build time, not in production.
         settings.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
@@ -19,9 +18,9 @@ public final class FlinkSettings {
         env.configure(settings);
         // State is always checkpointed exactly-once; a sink's delivery guarantee only decides whether
         // its output waits for checkpoints (Kafka transactions) before it becomes visible.
-        env.enableCheckpointing(checkpointInterval.toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        if (parallelism > 0) {
-            env.setParallelism(parallelism);
+        env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        if (options.parallelism() > 0) {
+            env.setParallelism(options.parallelism());
         }
     }
 }

@@ -56,19 +56,18 @@ public final class AnalyticsJob {
 
     /** The job wired to Kafka topics named by the configuration. */
     public static AnalyticsJob onKafka(AnalyticsConfig config) {
-        KafkaConnectors kafka = new KafkaConnectors(config.kafka(), "flywheel-analytics");
+        KafkaConnectors kafka = new KafkaConnectors(config.job().kafka(), "flywheel-analytics");
         return new AnalyticsJob(config,
-                kafka.source(config.clickstreamTopic(), new ParsingDeserializer(config.maxPayloadBytes())),
+                kafka.source(config.job().clickstreamTopic(), new ParsingDeserializer(config.job().maxPayloadBytes())),
                 kafka.sink(new MinuteAnalyticsRecordSerializer(config.analyticsTopic()), "analytics"),
-                kafka.sink(new DeadLetterRecordSerializer(config.deadLetterTopic()), "dlq"),
-                kafka.sink(new EventRecordSerializer(config.lateTopic()), "late"));
+                kafka.sink(new DeadLetterRecordSerializer(config.job().deadLetterTopic()), "dlq"),
+                kafka.sink(new EventRecordSerializer(config.job().lateTopic()), "late"));
     }
 
     public void build(StreamExecutionEnvironment env) {
-        FlinkSettings.apply(env, config.checkpointInterval(), config.parallelism());
+        FlinkSettings.apply(env, config.job());
 
-        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream,
-                config.maxOutOfOrderness(), config.idleness(), deadLetters);
+        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream, config.job(), deadLetters);
 
         int shards = config.shards();
         SingleOutputStreamOperator<MinutePartial> partials = events

@@ -2,9 +2,9 @@ package dev.flywheel.jobs.ingest;
 
 import dev.flywheel.events.DeadLetter;
 import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.jobs.JobOptions;
 import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.events.ShopperEventTypeInfo;
-import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -21,20 +21,17 @@ public final class Clickstream {
     }
 
     /**
-     * @param source            records parsed inside the source (see {@link ParsingDeserializer}), so
-     *                          that watermarks are generated per Kafka partition
-     * @param maxOutOfOrderness how far behind the newest event of its partition an event may arrive
-     * @param idleness          a partition silent this long stops holding the watermark back
+     * @param source records parsed inside the source (see {@link ParsingDeserializer}), so that
+     *               watermarks are generated per Kafka partition
      */
     public static SingleOutputStreamOperator<ShopperEvent> events(StreamExecutionEnvironment env,
-            Source<Either<DeadLetter, ShopperEvent>, ?, ?> source, Duration maxOutOfOrderness, Duration idleness,
-            Sink<DeadLetter> deadLetters) {
+            Source<Either<DeadLetter, ShopperEvent>, ?, ?> source, JobOptions options, Sink<DeadLetter> deadLetters) {
         // Dead letters carry no event time and never move a watermark.
         SingleOutputStreamOperator<ShopperEvent> events = env
                 .fromSource(source, WatermarkStrategy
-                                .<Either<DeadLetter, ShopperEvent>>forBoundedOutOfOrderness(maxOutOfOrderness)
+                                .<Either<DeadLetter, ShopperEvent>>forBoundedOutOfOrderness(options.maxOutOfOrderness())
                                 .withTimestampAssigner((parsed, recordTime) -> ParsingDeserializer.eventTime(parsed))
-                                .withIdleness(idleness),
+                                .withIdleness(options.idleness()),
                         Operator.CLICKSTREAM_SOURCE.name(), ParsingDeserializer.PARSED)
                 .uid(Operator.CLICKSTREAM_SOURCE.uid())
                 .process(new RouteDeadLetters(), ShopperEventTypeInfo.INSTANCE)

@@ -54,19 +54,18 @@ public final class ScoringJob {
 
     /** The job wired to Kafka topics named by the configuration. */
     public static ScoringJob onKafka(ScoringConfig config) {
-        KafkaConnectors kafka = new KafkaConnectors(config.kafka(), "flywheel-scoring");
+        KafkaConnectors kafka = new KafkaConnectors(config.job().kafka(), "flywheel-scoring");
         return new ScoringJob(config,
-                kafka.source(config.clickstreamTopic(), new ParsingDeserializer(config.maxPayloadBytes())),
+                kafka.source(config.job().clickstreamTopic(), new ParsingDeserializer(config.job().maxPayloadBytes())),
                 kafka.sink(new FeatureVectorRecordSerializer(config.featuresTopic()), "features"),
-                kafka.sink(new DeadLetterRecordSerializer(config.deadLetterTopic()), "dlq"),
-                kafka.sink(new EventRecordSerializer(config.lateTopic()), "late"));
+                kafka.sink(new DeadLetterRecordSerializer(config.job().deadLetterTopic()), "dlq"),
+                kafka.sink(new EventRecordSerializer(config.job().lateTopic()), "late"));
     }
 
     public void build(StreamExecutionEnvironment env) {
-        FlinkSettings.apply(env, config.checkpointInterval(), config.parallelism());
+        FlinkSettings.apply(env, config.job());
 
-        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream,
-                config.maxOutOfOrderness(), config.idleness(), deadLetters);
+        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream, config.job(), deadLetters);
 
         var withItemFeatures = events
                 .keyBy(ItemFeatureFunction::key, Types.STRING)

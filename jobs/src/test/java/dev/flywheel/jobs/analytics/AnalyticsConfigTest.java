@@ -16,11 +16,11 @@ class AnalyticsConfigTest {
     @Test
     void defaultsNeedOnlyTheBrokers() {
         AnalyticsConfig config = AnalyticsConfig.fromArgs(new String[] {"--bootstrap", "localhost:9092"});
-        assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
-        assertThat(config.kafka().startingOffsets()).isEqualTo(KafkaOptions.StartingOffsets.COMMITTED);
-        assertThat(config.kafka().delivery()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(config.job().kafka().bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.job().kafka().startingOffsets()).isEqualTo(KafkaOptions.StartingOffsets.COMMITTED);
+        assertThat(config.job().kafka().delivery()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
         assertThat(config.window()).isEqualTo(Duration.ofMinutes(1));
-        assertThat(config.clickstreamTopic()).isEqualTo("clickstream");
+        assertThat(config.job().clickstreamTopic()).isEqualTo("clickstream");
     }
 
     @Test
@@ -28,11 +28,11 @@ class AnalyticsConfigTest {
         AnalyticsConfig config = AnalyticsConfig.fromArgs(new String[] {"--bootstrap", "b:1", "--delivery",
                 "exactly-once", "--starting-offsets", "earliest", "--bounded", "true", "--window", "30s",
                 "--max-out-of-orderness", "250ms", "--top-categories", "3", "--checkpoint-interval", "2s"});
-        assertThat(config.kafka().delivery()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
-        assertThat(config.kafka().startingOffsets()).isEqualTo(KafkaOptions.StartingOffsets.EARLIEST);
-        assertThat(config.kafka().bounded()).isTrue();
+        assertThat(config.job().kafka().delivery()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
+        assertThat(config.job().kafka().startingOffsets()).isEqualTo(KafkaOptions.StartingOffsets.EARLIEST);
+        assertThat(config.job().kafka().bounded()).isTrue();
         assertThat(config.window()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(config.maxOutOfOrderness()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.job().maxOutOfOrderness()).isEqualTo(Duration.ofMillis(250));
         assertThat(config.topCategories()).isEqualTo(3);
     }
 

@@ -15,10 +15,10 @@ class ScoringConfigTest {
     void defaultsNeedOnlyTheBrokers() {
         ScoringConfig config = ScoringConfig.fromArgs(new String[] {"--bootstrap", "localhost:9092"});
         assertThat(config.featuresTopic()).isEqualTo("features");
-        assertThat(config.lateTopic()).isEqualTo("clickstream.late");
+        assertThat(config.job().lateTopic()).isEqualTo("clickstream.late");
         assertThat(config.features().topCategories()).isEqualTo(16);
         assertThat(config.features().stateTtl()).isEqualTo(Duration.ofDays(30));
-        assertThat(config.maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.job().maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -27,7 +27,7 @@ class ScoringConfigTest {
                 "--state-ttl", "2h", "--max-out-of-orderness", "250ms"});
         assertThat(config.features().topCategories()).isEqualTo(4);
         assertThat(config.features().stateTtl()).isEqualTo(Duration.ofHours(2));
-        assertThat(config.maxOutOfOrderness()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.job().maxOutOfOrderness()).isEqualTo(Duration.ofMillis(250));
     }
 
     @ParameterizedTest
