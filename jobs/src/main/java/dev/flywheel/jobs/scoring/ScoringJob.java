@@ -9,8 +9,9 @@ import dev.flywheel.jobs.KafkaConnectors;
 import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.features.FeatureVectorRecordSerializer;
-import dev.flywheel.jobs.features.ItemFeatureFunction;
-import dev.flywheel.jobs.features.UserFeatureFunction;
+import dev.flywheel.jobs.features.EventTimeOrderedOperator;
+import dev.flywheel.jobs.features.ItemFeatureOperator;
+import dev.flywheel.jobs.features.UserFeatureOperator;
 import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
 import dev.flywheel.jobs.ingest.EventRecordSerializer;
 import dev.flywheel.jobs.ingest.Clickstream;
@@ -68,19 +69,21 @@ public final class ScoringJob {
         SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream, config.job(), deadLetters);
 
         var withItemFeatures = events
-                .keyBy(ItemFeatureFunction::key, Types.STRING)
-                .process(new ItemFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_ITEM)
+                .keyBy(ItemFeatureOperator::key, Types.STRING)
+                .transform(Operator.ITEM_FEATURES.name(), FeatureTypes.EVENT_WITH_ITEM,
+                        new ItemFeatureOperator(config.features()))
                 .uid(Operator.ITEM_FEATURES.uid()).name(Operator.ITEM_FEATURES.name());
 
         SingleOutputStreamOperator<FeatureVector> vectors = withItemFeatures
                 .keyBy(pair -> pair.f0.userId(), Types.STRING)
-                .process(new UserFeatureFunction(config.features()), FeatureTypes.FEATURE_VECTOR)
+                .transform(Operator.USER_FEATURES.name(), FeatureTypes.FEATURE_VECTOR,
+                        new UserFeatureOperator(config.features()))
                 .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name());
 
         vectors.sinkTo(features).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
 
-        withItemFeatures.getSideOutput(ItemFeatureFunction.LATE_EVENTS)
-                .union(vectors.getSideOutput(ItemFeatureFunction.LATE_EVENTS))
+        withItemFeatures.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS)
+                .union(vectors.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS))
                 .sinkTo(lateEvents).uid(Operator.LATE_EVENT_SINK.uid()).name(Operator.LATE_EVENT_SINK.name());
     }
 

@@ -22,11 +22,10 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
-/** Inputs and drivers shared by the feature functions' harness tests. */
+/** Inputs and drivers shared by the feature operators' harness tests. */
 final class FeatureHarness {
     /** Arrival jitter of the harness streams; watermarks trail the newest event by more than this. */
     static final long JITTER_MS = 2_000;
@@ -85,15 +84,15 @@ final class FeatureHarness {
     }
 
     /**
-     * A harness for one function, fresh or restored from a snapshot. The output type is given: the
+     * A harness for one operator, fresh or restored from a snapshot. The output type is given: the
      * harness would otherwise derive it from the first record's class (a {@code View}, say) and fail
      * on the next record of another event type.
      */
     static <I, O> KeyedOneInputStreamOperatorTestHarness<String, I, O> harness(
-            KeyedProcessFunction<String, I, O> function, KeySelector<I, String> key, TypeInformation<O> outputType,
+            OneInputStreamOperator<I, O> operator, KeySelector<I, String> key, TypeInformation<O> outputType,
             OperatorSubtaskState restoreFrom) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, I, O> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, Types.STRING);
+                new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
         harness.setup(outputType.createSerializer(new SerializerConfigImpl()));
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);

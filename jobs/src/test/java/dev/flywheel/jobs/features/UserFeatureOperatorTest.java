@@ -27,7 +27,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-class UserFeatureFunctionTest {
+class UserFeatureOperatorTest {
     private static final FeatureSettings SETTINGS = FeatureSettings.defaults();
     private static final long T0 = 1_767_225_600_000L;
     private static final long MINUTE = 60_000;
@@ -80,17 +80,17 @@ class UserFeatureFunctionTest {
     @Test
     void sessionTimerClosesTheSessionAndTheTtlTimerLeavesNothing() throws Exception {
         FeatureSettings settings = new FeatureSettings(16, Duration.ofHours(2));
-        var harness = harness(new UserFeatureFunction(settings), (Tuple2<ShopperEvent, ItemFeatures> p) -> p.f0.userId(),
+        var harness = harness(new UserFeatureOperator(settings), (Tuple2<ShopperEvent, ItemFeatures> p) -> p.f0.userId(),
                 FeatureTypes.FEATURE_VECTOR, null);
         harness.processElement(pair("e1", "u1", T0), T0);
         harness.processElement(pair("e2", "u1", T0 + MINUTE), T0 + MINUTE);
-        assertThat(harness.extractOutputValues()).isEmpty(); // waits for the watermark
-        assertThat(harness.numEventTimeTimers()).isEqualTo(2);
+        assertThat(harness.extractOutputValues()).isEmpty(); // waits for the watermark, in memory
+        assertThat(harness.numEventTimeTimers()).isZero();
 
         harness.processWatermark(T0 + MINUTE);
         assertThat(harness.extractOutputValues()).extracting(FeatureVector::eventId).containsExactly("e1", "e2");
-        // Buffer timers fired; the wake-up at the end of the first session (e1 + 30 min) remains,
-        // next to the user's state and the time of that wake-up.
+        // One wake-up, at the end of the first session (e1 + 30 min), next to the user's state and
+        // the time of that wake-up.
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
 
@@ -141,14 +141,14 @@ class UserFeatureFunctionTest {
         harness.processElement(pair("late", "u1", T0 + 30_000), T0 + 30_000);
         harness.processWatermark(T0 + 2 * MINUTE);
 
-        assertThat(harness.getSideOutput(ItemFeatureFunction.LATE_EVENTS)).extracting(StreamRecord::getValue)
+        assertThat(harness.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS)).extracting(StreamRecord::getValue)
                 .extracting(ShopperEvent::eventId).containsExactly("late");
         assertThat(harness.extractOutputValues()).extracting(FeatureVector::eventId).containsExactly("e1");
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Tuple2<ShopperEvent, ItemFeatures>, FeatureVector>
             userHarness(OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(new UserFeatureFunction(SETTINGS), p -> p.f0.userId(), FeatureTypes.FEATURE_VECTOR, restoreFrom);
+        return harness(new UserFeatureOperator(SETTINGS), p -> p.f0.userId(), FeatureTypes.FEATURE_VECTOR, restoreFrom);
     }
 
     private static Tuple2<ShopperEvent, ItemFeatures> pair(String id, String user, long ts) {

@@ -22,7 +22,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-class ItemFeatureFunctionTest {
+class ItemFeatureOperatorTest {
     private static final FeatureSettings SETTINGS = FeatureSettings.defaults();
     private static final long T0 = 1_767_225_600_000L;
     private static final long MINUTE = 60_000;
@@ -55,6 +55,43 @@ class ItemFeatureFunctionTest {
     }
 
     @Test
+    void aRestoreFromALaterSnapshotDoesNotReplayEventsReleasedBeforeIt() throws Exception {
+        List<ShopperEvent> events = jittered(simulatedEvents(23, 500, 4_000), ShopperEvent::ts, 5);
+        var before = itemHarness(SETTINGS, null);
+        feed(before, events.subList(0, 1_000), ShopperEvent::ts, 25);
+        before.snapshot(1, 1); // writes the events waiting now; most are released before the next one
+        feed(before, events.subList(1_000, 2_000), ShopperEvent::ts, 25);
+        OperatorSubtaskState second = before.snapshot(2, 2);
+        List<Tuple2<ShopperEvent, ItemFeatures>> output = new ArrayList<>(before.extractOutputValues());
+        before.close();
+
+        var after = itemHarness(SETTINGS, second);
+        feed(after, events.subList(2_000, events.size()), ShopperEvent::ts, 25);
+        after.processWatermark(Long.MAX_VALUE);
+        output.addAll(after.extractOutputValues());
+
+        assertThat(output).hasSize(events.size());
+        assertSamePairs(output, withItemFeatures(events, SETTINGS));
+    }
+
+    @Test
+    void waitingEventsUseNoTimersAndNoStateUntilACheckpoint() throws Exception {
+        var harness = itemHarness(SETTINGS, null);
+        for (int i = 0; i < 5; i++) {
+            harness.processElement(view("e" + i, "u1", "i" + i, T0 + i), T0 + i);
+        }
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        harness.snapshot(1, 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(5); // one list of waiting events per item
+        harness.processWatermark(T0 + 10);
+        harness.snapshot(2, 2);
+        // Released: five items with state and a wake-up each, and no list of waiting events left.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(5);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(5);
+    }
+
+    @Test
     void anEventBehindTheWatermarkIsLateAndChangesNothing() throws Exception {
         var harness = itemHarness(SETTINGS, null);
         harness.processElement(view("e1", "u1", "i1", T0), T0);
@@ -63,7 +100,7 @@ class ItemFeatureFunctionTest {
         harness.processElement(view("e2", "u1", "i1", T0 + 2 * MINUTE), T0 + 2 * MINUTE);
         harness.processWatermark(T0 + 2 * MINUTE);
 
-        assertThat(harness.getSideOutput(ItemFeatureFunction.LATE_EVENTS)).extracting(StreamRecord::getValue)
+        assertThat(harness.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS)).extracting(StreamRecord::getValue)
                 .extracting(ShopperEvent::eventId).containsExactly("late");
         List<Tuple2<ShopperEvent, ItemFeatures>> out = harness.extractOutputValues();
         assertThat(out).extracting(p -> p.f0.eventId()).containsExactly("e1", "e2");
@@ -79,14 +116,14 @@ class ItemFeatureFunctionTest {
         harness.processElement(view("e1", "u1", "i1", T0), T0);
         harness.processWatermark(T0);
         assertThat(harness.extractOutputValues()).extracting(p -> p.f1)
-                .containsExactly(ItemFeatures.NONE, new ItemFeatures(1, 1, 0, 12.0));
-        // Item i1 only: its state and when its wake-up timer is set; the search left nothing.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+                .containsExactlyInAnyOrder(ItemFeatures.NONE, new ItemFeatures(1, 1, 0, 12.0));
+        // Item i1 only: its state and its wake-up timer; the search left nothing.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         // Seen again: the wake-up stays, fires at the old deadline and moves to the new one.
         harness.processElement(view("e2", "u1", "i1", T0 + MINUTE), T0 + MINUTE);
         harness.processWatermark(T0 + Duration.ofHours(1).toMillis());
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
         harness.processWatermark(T0 + MINUTE + Duration.ofHours(1).toMillis());
@@ -100,7 +137,7 @@ class ItemFeatureFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ShopperEvent, Tuple2<ShopperEvent, ItemFeatures>>
             itemHarness(FeatureSettings settings, OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(new ItemFeatureFunction(settings), ItemFeatureFunction::key, FeatureTypes.EVENT_WITH_ITEM, restoreFrom);
+        return harness(new ItemFeatureOperator(settings), ItemFeatureOperator::key, FeatureTypes.EVENT_WITH_ITEM, restoreFrom);
     }
 
     private static ShopperEvent view(String id, String user, String item, long ts) {
