@@ -85,21 +85,23 @@ public final class UserFeatureOperator
     protected void apply(Tuple2<ShopperEvent, ItemFeatures> record) throws Exception {
         ShopperEvent event = record.f0;
         UserState state = user.value();
-        if (state == null) {
+        boolean first = state == null;
+        if (first) {
             state = new UserState();
             usersCreated.inc();
         }
+        // Closed only by a wake-up, which then waits for the TTL: this event opens a new session.
+        boolean wakeUpWaitsForTtl = !first && !state.hasOpenSession();
         double[] values = state.apply(event, record.f1, settings);
         emit(new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(), specVersion, values), event.ts());
         freshness.update(System.currentTimeMillis() - event.ts());
         user.update(state);
 
-        Long wake = wakeAt.value();
-        if (wake == null) {
+        // Within a session nothing moves, so most events touch no timer and no wake-at entry.
+        if (first) {
             moveWakeUp(null, state.sessionEndsAt());
-        } else if (wake > state.sessionEndsAt()) {
-            // A new session while the timer waits for the TTL: wake at the session's end instead.
-            moveWakeUp(wake, state.sessionEndsAt());
+        } else if (wakeUpWaitsForTtl) {
+            moveWakeUp(wakeAt.value(), state.sessionEndsAt());
         }
     }
 

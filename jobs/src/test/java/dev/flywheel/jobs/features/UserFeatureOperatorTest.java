@@ -102,6 +102,8 @@ class UserFeatureOperatorTest {
         long afterSession = T0 + 32 * MINUTE;
         harness.processElement(pair("e2b", "u1", afterSession), afterSession);
         harness.processWatermark(afterSession);
+        // The TTL wake-up was replaced by one at the new session's end, not joined by it.
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.extractOutputValues().get(2).value("session_events")).isEqualTo(1);
         assertThat(harness.extractOutputValues().get(2).value("secs_since_last_event")).isEqualTo(31 * 60);
 
