@@ -89,23 +89,25 @@ class UserFeatureOperatorTest {
 
         harness.processWatermark(T0 + MINUTE);
         assertThat(harness.extractOutputValues()).extracting(FeatureVector::eventId).containsExactly("e1", "e2");
-        // One wake-up, at the end of the first session (e1 + 30 min), next to the user's state and
-        // the time of that wake-up.
+        // One wake-up, a session gap after the first session's end (e1 + 60 min), next to the
+        // user's state and the time of that wake-up.
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        harness.processWatermark(T0 + 59 * MINUTE);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
 
-        // At e1 + 30 min the session is still open (e2 + 30 min): the timer moves there, then
-        // closes it and waits for the TTL.
-        harness.processWatermark(T0 + 31 * MINUTE);
+        // At e1 + 60 min the session has ended (e2 + 30 min): the wake-up closes it and waits for
+        // the TTL.
+        harness.processWatermark(T0 + 61 * MINUTE);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
-        long afterSession = T0 + 32 * MINUTE;
+        long afterSession = T0 + 62 * MINUTE;
         harness.processElement(pair("e2b", "u1", afterSession), afterSession);
         harness.processWatermark(afterSession);
-        // The TTL wake-up was replaced by one at the new session's end, not joined by it.
+        // The TTL wake-up was replaced by one for the new session, not joined by it.
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.extractOutputValues().get(2).value("session_events")).isEqualTo(1);
-        assertThat(harness.extractOutputValues().get(2).value("secs_since_last_event")).isEqualTo(31 * 60);
+        assertThat(harness.extractOutputValues().get(2).value("secs_since_last_event")).isEqualTo(61 * 60);
 
         harness.processWatermark(afterSession + Duration.ofHours(2).toMillis() - 1);
         assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
