@@ -11,8 +11,11 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -24,7 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,8 +58,9 @@ import java.util.Set;
  * by {@link #encode}, so {@code decode(encode(e))} equals {@code e} and re-encoding a record keeps
  * every field a newer producer added.
  *
- * <p>Uses Jackson's streaming API only. An instance holds nothing but immutable configuration and a
- * thread-safe {@link JsonFactory}, so it may be shared between threads.
+ * <p>Plain payloads, the usual flat object, are read by {@link PlainJsonReader}; everything else,
+ * and every problem, by Jackson's streaming API. An instance holds nothing but immutable
+ * configuration and a thread-safe {@link JsonFactory}, so it may be shared between threads.
  */
 public final class EventCodec {
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -88,8 +92,15 @@ public final class EventCodec {
 
     private static final Set<String> COMMON_FIELDS = Set.of(EVENT_ID, TYPE, TS, USER_ID, SESSION_ID);
     private static final Map<EventType, Set<String>> TYPE_FIELDS = typeFields();
+    /** The contract's field names, in the order of their {@link #slot}s; the five common ones come first. */
+    static final List<String> KNOWN_FIELDS = List.of(EVENT_ID, TYPE, TS, USER_ID, SESSION_ID, ITEM_ID,
+            CATEGORY, PRICE, QUANTITY, QUERY, REQUEST_ID, RESULTS, ORDER_ID);
+    private static final int COMMON_SLOTS = 0b11111;
+    /** Per event type (by ordinal), a bit for the slot of each field the type defines. */
+    private static final int[] TYPE_SLOTS = typeSlots();
     private static final List<String> WIRE_NAMES = Arrays.stream(EventType.values()).map(EventType::wireName).toList();
     private static final int MAX_DETAIL_LENGTH = 240;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** Noise Jackson puts inside nested locations when it is told not to echo the input. */
     private static final String REDACTED_SOURCE = "Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); ";
 
@@ -115,7 +126,15 @@ public final class EventCodec {
 
     public Decoded decode(byte[] bytes) {
         try {
-            return new Decoded.Accepted(toEvent(readObject(bytes)));
+            checkSize(bytes);
+            boolean ascii = checkUtf8(bytes);
+            // Nearly every record is plain JSON, which a dedicated scan reads several times faster
+            // than Jackson; anything else, including every malformed record, is read by Jackson.
+            Fields fields = PlainJsonReader.read(bytes, ascii);
+            if (fields == null) {
+                fields = readObject(bytes);
+            }
+            return new Decoded.Accepted(toEvent(fields));
         } catch (Rejection r) {
             return new Decoded.Rejected(r.reason, r.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -157,16 +176,92 @@ public final class EventCodec {
     /**
      * One top-level value as read.
      *
+     * @param name    the field's name
      * @param text    a string's value, a number's literal, or an array's or object's compact JSON;
      *                null for an array of strings only, which {@code strings} holds
      * @param strings for an array, each element's string, or null where the element is not one
      */
-    private record RawValue(JsonToken token, String text, List<String> strings) {
+    record RawValue(String name, JsonToken token, String text, List<String> strings) {
     }
 
-    private Map<String, RawValue> readObject(byte[] bytes) throws Rejection, IOException {
-        checkSize(bytes);
-        checkUtf8(bytes);
+    /** The top-level fields of one payload: a map from name to value without hashing every name. */
+    static final class Fields {
+        /** The contract's fields by {@link #slot}. */
+        private final RawValue[] known = new RawValue[KNOWN_FIELDS.size()];
+        /** Every field but the common ones, in arrival order: the candidates for extras. */
+        private final List<RawValue> others = new ArrayList<>(8);
+        /** A bit for each filled slot. */
+        private int present;
+        /** The names of {@link #others}, once there are too many to compare one by one. */
+        private Set<String> otherNames;
+
+        RawValue get(String name) {
+            return known[slot(name)];
+        }
+
+        /**
+         * @param slot {@code slot(value.name())}
+         * @return false, adding nothing, if a field of that name is already there
+         */
+        boolean add(int slot, RawValue value) {
+            if (slot >= 0) {
+                if (known[slot] != null) {
+                    return false;
+                }
+                known[slot] = value;
+                present |= 1 << slot;
+            } else if (isOther(value.name())) {
+                return false;
+            }
+            if (slot < 0 || (COMMON_SLOTS & 1 << slot) == 0) {
+                others.add(value);
+                if (otherNames != null) {
+                    otherNames.add(value.name());
+                }
+            }
+            return true;
+        }
+
+        /** Few fields are not the type's own: comparing beats hashing names until there are many. */
+        private boolean isOther(String name) {
+            if (otherNames == null && others.size() > 16) {
+                otherNames = new HashSet<>();
+                others.forEach(other -> otherNames.add(other.name()));
+            }
+            if (otherNames != null) {
+                return otherNames.contains(name);
+            }
+            for (RawValue other : others) {
+                if (other.name().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The slot of a contract field in {@link Fields}, or -1; {@link #KNOWN_FIELDS} lists them in order. */
+    static int slot(String name) {
+        return switch (name) {
+            case EVENT_ID -> 0;
+            case TYPE -> 1;
+            case TS -> 2;
+            case USER_ID -> 3;
+            case SESSION_ID -> 4;
+            case ITEM_ID -> 5;
+            case CATEGORY -> 6;
+            case PRICE -> 7;
+            case QUANTITY -> 8;
+            case QUERY -> 9;
+            case REQUEST_ID -> 10;
+            case RESULTS -> 11;
+            case ORDER_ID -> 12;
+            default -> -1;
+        };
+    }
+
+    /** Size and encoding are checked before. */
+    private Fields readObject(byte[] bytes) throws Rejection, IOException {
         try (JsonParser p = json.createParser(bytes)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -182,11 +277,12 @@ public final class EventCodec {
                 throw new Rejection(RejectReason.NOT_AN_OBJECT,
                         "payload is " + describe(first) + ", expected a JSON object");
             }
-            Map<String, RawValue> fields = new LinkedHashMap<>();
+            Fields fields = new Fields();
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                requirePairedSurrogates(name, "field name '" + name + "'");
-                fields.put(name, readValue(p, p.nextToken(), name));
+                requirePairedSurrogates(name, "field name '", name);
+                // Jackson has already refused a duplicate.
+                fields.add(slot(name), readValue(p, p.nextToken(), name));
             }
             checkNothingAfter(p);
             return fields;
@@ -214,14 +310,12 @@ public final class EventCodec {
     /**
      * Jackson's own UTF-8 reader accepts overlong forms and encoded surrogates, so the bytes are
      * checked by the JDK decoder first. Pure ASCII, the common case, skips the decoder.
+     *
+     * @return whether the bytes are pure ASCII
      */
-    private static void checkUtf8(byte[] bytes) throws Rejection {
-        int firstNonAscii = 0;
-        while (firstNonAscii < bytes.length && bytes[firstNonAscii] >= 0) {
-            firstNonAscii++;
-        }
-        if (firstNonAscii == bytes.length) {
-            return;
+    private static boolean checkUtf8(byte[] bytes) throws Rejection {
+        if (isAscii(bytes)) {
+            return true;
         }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -232,21 +326,38 @@ public final class EventCodec {
             throw new Rejection(RejectReason.INVALID_UTF8,
                     "payload is not valid UTF-8 at byte " + in.position() + " (" + hexAround(bytes, in.position()) + ")");
         }
+        return false;
+    }
+
+    /** Eight bytes at a time: no byte of an ASCII text has its top bit set. */
+    private static boolean isAscii(byte[] bytes) {
+        int i = 0;
+        for (; i + Long.BYTES <= bytes.length; i += Long.BYTES) {
+            if (((long) LONGS.get(bytes, i) & 0x8080_8080_8080_8080L) != 0) {
+                return false;
+            }
+        }
+        for (; i < bytes.length; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private RawValue readValue(JsonParser p, JsonToken token, String field) throws Rejection, IOException {
         switch (token) {
             case VALUE_STRING -> {
                 String text = p.getText();
-                requirePairedSurrogates(text, "field '" + field + "'");
-                return new RawValue(token, text, null);
+                requirePairedSurrogates(text, "field '", field);
+                return new RawValue(field, token, text, null);
             }
             // The literal text, not a parsed value: extras keep 1.10 and 1e400 exactly as sent.
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
-                return new RawValue(token, p.getText(), null);
+                return new RawValue(field, token, p.getText(), null);
             }
             case VALUE_TRUE, VALUE_FALSE, VALUE_NULL -> {
-                return new RawValue(token, null, null);
+                return new RawValue(field, token, null, null);
             }
             case START_ARRAY -> {
                 return readArray(p, field);
@@ -256,7 +367,7 @@ public final class EventCodec {
                 try (JsonGenerator g = json.createGenerator(text)) {
                     copyStructure(p, g, field, null, 0);
                 }
-                return new RawValue(token, text.toString(), null);
+                return new RawValue(field, token, text.toString(), null);
             }
             default -> throw new Rejection(RejectReason.MALFORMED_JSON, "unexpected " + token + " in field '" + field + "'");
         }
@@ -272,11 +383,11 @@ public final class EventCodec {
         JsonToken token;
         while ((token = p.nextToken()) == JsonToken.VALUE_STRING) {
             String element = p.getText();
-            requirePairedSurrogates(element, "a string inside '" + field + "'");
+            requirePairedSurrogates(element, "a string inside '", field);
             strings.add(element);
         }
         if (token == JsonToken.END_ARRAY) {
-            return new RawValue(JsonToken.START_ARRAY, null, strings);
+            return new RawValue(field, JsonToken.START_ARRAY, null, strings);
         }
         StringWriter text = new StringWriter(64);
         try (JsonGenerator g = json.createGenerator(text)) {
@@ -286,7 +397,7 @@ public final class EventCodec {
             }
             copyStructure(p, g, field, strings, 1);
         }
-        return new RawValue(JsonToken.START_ARRAY, text.toString(), strings);
+        return new RawValue(field, JsonToken.START_ARRAY, text.toString(), strings);
     }
 
     /**
@@ -325,11 +436,11 @@ public final class EventCodec {
                     g.writeEndArray();
                 }
                 case FIELD_NAME -> {
-                    requirePairedSurrogates(p.currentName(), "a field name inside '" + field + "'");
+                    requirePairedSurrogates(p.currentName(), "a field name inside '", field);
                     g.writeFieldName(p.currentName());
                 }
                 case VALUE_STRING -> {
-                    requirePairedSurrogates(p.getText(), "a string inside '" + field + "'");
+                    requirePairedSurrogates(p.getText(), "a string inside '", field);
                     g.writeString(p.getText());
                 }
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(p.getText());
@@ -381,8 +492,10 @@ public final class EventCodec {
      * A lone surrogate escape such as {@code "\\ud800"} yields a string Java holds but UTF-8 cannot carry: encode would fail
      * and every consumer would see something different. Raw bytes cannot produce one, since the
      * UTF-8 check has passed, so only escapes reach here.
+     *
+     * @param whereStart with {@code name + "'"} names the place; joined only on failure
      */
-    private static void requirePairedSurrogates(String text, String where) throws Rejection {
+    private static void requirePairedSurrogates(String text, String whereStart, String name) throws Rejection {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (!Character.isSurrogate(c)) {
@@ -392,14 +505,14 @@ public final class EventCodec {
                 i++;
                 continue;
             }
-            throw new Rejection(RejectReason.UNPAIRED_SURROGATE, cut(where + " holds an unpaired surrogate \\u"
+            throw new Rejection(RejectReason.UNPAIRED_SURROGATE, cut(whereStart + name + "' holds an unpaired surrogate \\u"
                     + Integer.toHexString(c) + " at character " + i + "; it has no UTF-8 form"));
         }
     }
 
     // ------------------------------------------------------------ validating: raw fields to event
 
-    private ShopperEvent toEvent(Map<String, RawValue> fields) throws Rejection, IOException {
+    private ShopperEvent toEvent(Fields fields) throws Rejection, IOException {
         String eventId = requiredString(fields, EVENT_ID, MAX_STRING_LENGTH);
         EventType type = eventType(fields);
         long ts = timestamp(fields);
@@ -431,7 +544,7 @@ public final class EventCodec {
         };
     }
 
-    private static RawValue required(Map<String, RawValue> fields, String name) throws Rejection {
+    private static RawValue required(Fields fields, String name) throws Rejection {
         RawValue value = fields.get(name);
         if (value == null) {
             throw new Rejection(RejectReason.MISSING_FIELD, "field '" + name + "' is missing");
@@ -443,16 +556,16 @@ public final class EventCodec {
     }
 
     /** JSON null counts as absent for optional fields. */
-    private static RawValue optional(Map<String, RawValue> fields, String name) {
+    private static RawValue optional(Fields fields, String name) {
         RawValue value = fields.get(name);
         return value == null || value.token() == JsonToken.VALUE_NULL ? null : value;
     }
 
-    private static String requiredString(Map<String, RawValue> fields, String name, int maxLength) throws Rejection {
+    private static String requiredString(Fields fields, String name, int maxLength) throws Rejection {
         return checkedString(name, required(fields, name), maxLength);
     }
 
-    private static String optionalString(Map<String, RawValue> fields, String name, int maxLength) throws Rejection {
+    private static String optionalString(Fields fields, String name, int maxLength) throws Rejection {
         RawValue value = optional(fields, name);
         return value == null ? null : checkedString(name, value, maxLength);
     }
@@ -461,19 +574,26 @@ public final class EventCodec {
         if (value.token() != JsonToken.VALUE_STRING) {
             throw wrongType(name, value, "a string");
         }
-        return checkedText("field '" + name + "'", value.text(), maxLength);
+        return checkedText(name, -1, value.text(), maxLength);
     }
 
-    private static String checkedText(String what, String text, int maxLength) throws Rejection {
+    /**
+     * @param element for an array element its index, else -1; the detail is built only on failure
+     */
+    private static String checkedText(String name, int element, String text, int maxLength) throws Rejection {
         if (isBlank(text)) {
-            throw new Rejection(RejectReason.BLANK_FIELD, what + " is blank");
+            throw new Rejection(RejectReason.BLANK_FIELD, what(name, element) + " is blank");
         }
         // Code points, as JSON Schema's maxLength counts them; length() is an upper bound.
         if (text.length() > maxLength && text.codePointCount(0, text.length()) > maxLength) {
-            throw new Rejection(RejectReason.FIELD_TOO_LONG, what + " has "
+            throw new Rejection(RejectReason.FIELD_TOO_LONG, what(name, element) + " has "
                     + text.codePointCount(0, text.length()) + " characters, limit is " + maxLength);
         }
         return text;
+    }
+
+    private static String what(String name, int element) {
+        return element < 0 ? "field '" + name + "'" : "field '" + name + "' element " + element;
     }
 
     /**
@@ -481,6 +601,10 @@ public final class EventCodec {
      * agree; {@link String#isBlank()} differs on no-break spaces.
      */
     private static boolean isBlank(String text) {
+        // The usual first character, printable ASCII, is no space of any kind.
+        if (!text.isEmpty() && text.charAt(0) > ' ' && text.charAt(0) < 0x7f) {
+            return false;
+        }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean space = switch (c) {
@@ -495,13 +619,13 @@ public final class EventCodec {
         return true;
     }
 
-    private static EventType eventType(Map<String, RawValue> fields) throws Rejection {
+    private static EventType eventType(Fields fields) throws Rejection {
         String name = requiredString(fields, TYPE, MAX_STRING_LENGTH);
         return EventType.fromWireName(name).orElseThrow(() -> new Rejection(RejectReason.UNKNOWN_EVENT_TYPE,
                 "field 'type' is '" + name + "', expected one of " + WIRE_NAMES));
     }
 
-    private long timestamp(Map<String, RawValue> fields) throws Rejection {
+    private long timestamp(Fields fields) throws Rejection {
         long ts = wholeNumber(TS, required(fields, TS), false);
         if (ts <= 0) {
             throw new Rejection(RejectReason.TIMESTAMP_NOT_POSITIVE, "field 'ts' is " + ts + ", expected epoch milliseconds > 0");
@@ -521,7 +645,7 @@ public final class EventCodec {
         return ts;
     }
 
-    private static int quantity(Map<String, RawValue> fields) throws Rejection {
+    private static int quantity(Fields fields) throws Rejection {
         long quantity = wholeNumber(QUANTITY, required(fields, QUANTITY), true);
         if (quantity <= 0) {
             throw new Rejection(RejectReason.NON_POSITIVE_QUANTITY, "field 'quantity' is " + quantity + ", expected at least 1");
@@ -532,7 +656,7 @@ public final class EventCodec {
         return (int) quantity;
     }
 
-    private static Double price(Map<String, RawValue> fields) throws Rejection {
+    private static Double price(Fields fields) throws Rejection {
         RawValue value = optional(fields, PRICE);
         if (value == null) {
             return null;
@@ -588,7 +712,7 @@ public final class EventCodec {
         return number;
     }
 
-    private static List<String> results(Map<String, RawValue> fields) throws Rejection {
+    private static List<String> results(Fields fields) throws Rejection {
         RawValue value = optional(fields, RESULTS);
         if (value == null) {
             return List.of();
@@ -606,18 +730,22 @@ public final class EventCodec {
             if (id == null) {
                 throw new Rejection(RejectReason.WRONG_TYPE, "field 'results' element " + i + " is not a string");
             }
-            checkedText("field 'results' element " + i, id, MAX_STRING_LENGTH);
+            checkedText(RESULTS, i, id, MAX_STRING_LENGTH);
         }
         return ids;
     }
 
     /** Fields the event's type does not define, in arrival order, or null when there are none. */
-    private String extras(Map<String, RawValue> fields, EventType type) throws IOException {
-        Set<String> known = TYPE_FIELDS.get(type);
+    private String extras(Fields fields, EventType type) throws IOException {
+        int known = TYPE_SLOTS[type.ordinal()];
+        if (fields.others.size() == Integer.bitCount(fields.present & known)) {
+            return null; // the others are all the type's own fields
+        }
         StringWriter text = null;
         JsonGenerator g = null;
-        for (Map.Entry<String, RawValue> field : fields.entrySet()) {
-            if (COMMON_FIELDS.contains(field.getKey()) || known.contains(field.getKey())) {
+        for (RawValue value : fields.others) {
+            int slot = slot(value.name());
+            if (slot >= 0 && (known & 1 << slot) != 0) {
                 continue;
             }
             if (g == null) {
@@ -625,8 +753,7 @@ public final class EventCodec {
                 g = json.createGenerator(text);
                 g.writeStartObject();
             }
-            g.writeFieldName(field.getKey());
-            RawValue value = field.getValue();
+            g.writeFieldName(value.name());
             switch (value.token()) {
                 case VALUE_STRING -> g.writeString(value.text());
                 case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> g.writeNumber(value.text());
@@ -769,6 +896,12 @@ public final class EventCodec {
         fields.put(EventType.PURCHASE, Set.of(ORDER_ID, ITEM_ID, CATEGORY, PRICE, QUANTITY));
         fields.put(EventType.RETURN, Set.of(ORDER_ID, ITEM_ID, CATEGORY, PRICE, QUANTITY));
         return fields;
+    }
+
+    private static int[] typeSlots() {
+        int[] slots = new int[EventType.values().length];
+        TYPE_FIELDS.forEach((type, names) -> names.forEach(name -> slots[type.ordinal()] |= 1 << slot(name)));
+        return slots;
     }
 
     private static Rejection wrongType(String name, RawValue value, String expected) {
