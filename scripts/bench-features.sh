@@ -2,7 +2,7 @@
 # Benchmarks the feature stage on the embedded stack: one Kafka topic of simulated events read by a
 # Kafka->Kafka passthrough job and by the scoring job's feature stage (events/s and their ratio),
 # then the serialized size of the user feature state over a simulated population.
-#   scripts/bench-features.sh [--events 1000000] [--users 1000000] [--state-events 20000000]
+#   scripts/bench-features.sh [--events 3000000] [--users 1000000] [--state-events 20000000]
 #                             [--parallelism 1,2] [--state-backend hashmap|rocksdb] [--seed 42]
 # Set BENCH_SKIP_BUILD=1 to reuse the last build. Kafka's and Flink's logs go to run/bench.log.
 set -euo pipefail

@@ -4,8 +4,10 @@ import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.jobs.events.ShopperEventTypeInfo;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
@@ -34,12 +36,13 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Why an operator and not a {@code KeyedProcessFunction}: a function can only wait for the
  * watermark through one keyed timer and one state write per event, and those were most of the
- * feature stage's cost. Here waiting events sit in one in-memory list per subtask, sorted when a
- * watermark arrives; per event that leaves one read and one write of the key's own state. The
- * list is written to keyed state (under each event's key, so it follows its key group when the job
- * is rescaled) only when a checkpoint is taken, and read back on restore.
+ * feature stage's cost. Here waiting events sit in one in-memory queue per subtask, ordered by
+ * time (arrivals are nearly in order, so most inserts stop at once), and a watermark takes what it
+ * passed off the front. Per event that leaves one read and one write of the key's own state. The
+ * queue is written to keyed state (under each event's key, so it follows its key group when the
+ * job is rescaled) only when a checkpoint is taken, and read back on restore.
  *
- * <p>Memory: the list holds what arrived ahead of the watermark, about rate x (out-of-orderness
+ * <p>Memory: the queue holds what arrived ahead of the watermark, about rate x (out-of-orderness
  * bound + watermark interval); {@code eventsBuffered} shows it. An input whose watermark stops
  * (a partition without data and no idleness timeout) makes it grow without bound on the heap,
  * whatever the state backend.
@@ -59,7 +62,10 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
 
     private final TypeInformation<IN> inputType;
 
-    private transient List<Waiting<IN>> buffer;
+    /** Waiting events by time: arrivals are nearly in time order, so most inserts stop at once. */
+    private transient PriorityQueue<Waiting<IN>> buffer;
+    /** The events a watermark passed, in the order they are applied. */
+    private transient List<Waiting<IN>> due;
     /** Keys whose buffer state holds the events of the last checkpoint, to clear before the next. */
     private transient Set<String> keysInBufferState;
     private transient ListState<IN> bufferState;
@@ -83,7 +89,8 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        buffer = new ArrayList<>();
+        buffer = new PriorityQueue<>(Comparator.comparingLong(Waiting::ts));
+        due = new ArrayList<>();
         keysInBufferState = new HashSet<>();
         bufferState = context.getKeyedStateStore().getListState(new ListStateDescriptor<>(BUFFER_STATE, inputType));
         if (context.isRestored()) {
@@ -94,9 +101,9 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
             for (String key : keys) {
                 setCurrentKey(key);
                 for (IN record : bufferState.get()) {
-                    buffer.add(new Waiting<>(key, record));
+                    buffer.add(new Waiting<>(key, eventOf(record).ts(), record));
                 }
-                bufferState.clear(); // from now on the events live in the list
+                bufferState.clear(); // from now on the events live in the queue
             }
         }
     }
@@ -119,7 +126,7 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
             output.collect(LATE_EVENTS, new StreamRecord<>(event, event.ts()));
             return;
         }
-        buffer.add(new Waiting<>((String) getCurrentKey(), record));
+        buffer.add(new Waiting<>((String) getCurrentKey(), event.ts(), record));
     }
 
     /** Applies the events the watermark passed, then fires wake-ups and forwards the watermark. */
@@ -130,18 +137,30 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
     }
 
     private void release(long watermark) throws Exception {
-        if (buffer.isEmpty()) {
-            return;
+        while (!buffer.isEmpty() && buffer.peek().ts() <= watermark) {
+            due.add(buffer.poll());
         }
-        // Nearly sorted already (each input is in order, inputs interleave): a cheap sort.
-        buffer.sort(this::inEventOrder);
-        int due = 0;
-        while (due < buffer.size() && eventOf(buffer.get(due).record()).ts() <= watermark) {
-            Waiting<IN> waiting = buffer.get(due++);
+        sortTies(due);
+        for (Waiting<IN> waiting : due) {
             setCurrentKey(waiting.key());
             apply(waiting.record());
         }
-        buffer.subList(0, due).clear();
+        due.clear();
+    }
+
+    /** The queue gives time order; events of the same millisecond are put in {@code EVENT_ORDER} too. */
+    private void sortTies(List<Waiting<IN>> events) {
+        int start = 0;
+        while (start < events.size()) {
+            int end = start + 1;
+            while (end < events.size() && events.get(end).ts() == events.get(start).ts()) {
+                end++;
+            }
+            if (end - start > 1) {
+                events.subList(start, end).sort(this::inEventOrder);
+            }
+            start = end;
+        }
     }
 
     @Override
@@ -192,6 +211,6 @@ public abstract class EventTimeOrderedOperator<IN, OUT> extends AbstractStreamOp
         return OfflineFeatureReplay.EVENT_ORDER.compare(eventOf(a.record()), eventOf(b.record()));
     }
 
-    private record Waiting<IN>(String key, IN record) {
+    private record Waiting<IN>(String key, long ts, IN record) {
     }
 }
