@@ -2,7 +2,11 @@ package dev.flywheel.events;
 
 import java.util.Optional;
 
-/** The kinds of shopper action, with the names they carry on the wire. */
+/**
+ * The kinds of shopper action, with the names they carry on the wire. The ordinal is a binary code
+ * too (Flink state and network records, the {@code features} topic): new types are appended, never
+ * inserted or reordered.
+ */
 public enum EventType {
     VIEW("view"),
     SEARCH("search"),

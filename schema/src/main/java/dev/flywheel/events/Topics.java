@@ -10,7 +10,7 @@ public final class Topics {
     public static final String CLICKSTREAM_LATE = "clickstream.late";
     /** Per-minute shop analytics, keyed by the minute's start. */
     public static final String ANALYTICS = "analytics";
-    /** One feature vector per valid event ({@code FeatureVectorCodec} JSON), keyed by user id. */
+    /** One feature vector per valid event ({@code FeatureVectorCodec} binary records), keyed by user id. */
     public static final String FEATURES = "features";
     /**
      * Compacted. Key: model name; value: the model's complete serving configuration as

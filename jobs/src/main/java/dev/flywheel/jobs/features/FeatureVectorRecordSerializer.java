@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** Writes vectors as {@link FeatureVectorCodec} JSON keyed by user id, like the clickstream. */
+/** Writes vectors as {@link FeatureVectorCodec} binary records keyed by user id, like the clickstream. */
 public final class FeatureVectorRecordSerializer implements KafkaRecordSerializationSchema<FeatureVector> {
     private static final long serialVersionUID = 1L;
 
