@@ -145,7 +145,7 @@ public final class FeatureThroughputBenchmark {
         // Only Kafka, checkpoints and parallelism matter to a job that neither parses nor keeps time.
         JobOptions options = new JobOptions(kafkaOptions(kafka, group), "bench.clickstream", "bench.dlq",
                 "bench.late", Duration.ZERO, Duration.ofSeconds(30), EventCodec.DEFAULT_MAX_PAYLOAD_BYTES,
-                Duration.ofSeconds(10), parallelism);
+                Duration.ofSeconds(10), Duration.ofMinutes(10), parallelism);
         KafkaConnectors connectors = new KafkaConnectors(options.kafka(), group);
         TypeInformation<Tuple2<byte[], byte[]>> recordType = Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE),
                 Types.PRIMITIVE_ARRAY(Types.BYTE));

@@ -19,6 +19,7 @@ public final class FlinkSettings {
         // State is always checkpointed exactly-once; a sink's delivery guarantee only decides whether
         // its output waits for checkpoints (Kafka transactions) before it becomes visible.
         env.enableCheckpointing(options.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig().setCheckpointTimeout(options.checkpointTimeout().toMillis());
         if (options.parallelism() > 0) {
             env.setParallelism(options.parallelism());
         }

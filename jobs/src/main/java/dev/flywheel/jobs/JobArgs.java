@@ -47,6 +47,25 @@ public final class JobArgs {
         return value;
     }
 
+    /** The value, or null when the argument is absent; a blank value is refused. */
+    public String optional(String name) {
+        return params.has(name) ? string(name, null) : null;
+    }
+
+    /** A comma-separated list; absent gives {@code fallback}. */
+    public java.util.List<String> list(String name, java.util.List<String> fallback) {
+        String value = params.get(name);
+        if (value == null) {
+            return fallback;
+        }
+        java.util.List<String> items = java.util.Arrays.stream(value.split(",")).map(String::trim)
+                .filter(item -> !item.isEmpty()).toList();
+        if (items.isEmpty()) {
+            throw new InvalidJobArgumentException("--" + name + " must name at least one value");
+        }
+        return items;
+    }
+
     public String required(String name) {
         return string(name, null);
     }

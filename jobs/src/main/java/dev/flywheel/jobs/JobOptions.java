@@ -22,6 +22,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * @param idleness           a source split silent this long stops holding the watermark back
  * @param maxPayloadBytes    records larger than this are dead-lettered unparsed
  * @param checkpointInterval how often state is checkpointed (and exactly-once output committed)
+ * @param checkpointTimeout  a checkpoint that takes longer is abandoned
  * @param parallelism        job parallelism, or 0 for the cluster's default
  */
 public record JobOptions(
@@ -33,12 +34,19 @@ public record JobOptions(
         Duration idleness,
         int maxPayloadBytes,
         Duration checkpointInterval,
+        Duration checkpointTimeout,
         int parallelism) implements Serializable {
+
+    /**
+     * Time allowed for a job to come back after a failure: an exactly-once sink commits the
+     * transactions of the last completed checkpoint only once the job has restarted.
+     */
+    public static final Duration RESTART_ALLOWANCE = Duration.ofMinutes(1);
 
     /** The argument names read here; a job adds its own. */
     public static final Set<String> ARGUMENTS = Set.of("bootstrap", "group-id", "starting-offsets", "bounded",
             "delivery", "transaction-timeout", "clickstream-topic", "dlq-topic", "late-topic", "max-out-of-orderness",
-            "idleness", "max-payload-bytes", "checkpoint-interval", "parallelism");
+            "idleness", "max-payload-bytes", "checkpoint-interval", "checkpoint-timeout", "parallelism", "linger");
 
     public JobOptions {
         require(!maxOutOfOrderness.isNegative(), "--max-out-of-orderness must not be negative");
@@ -46,12 +54,30 @@ public record JobOptions(
         require(maxPayloadBytes > 0, "--max-payload-bytes must be positive");
         require(!checkpointInterval.isNegative() && !checkpointInterval.isZero(),
                 "--checkpoint-interval must be positive");
+        require(!checkpointTimeout.isNegative() && !checkpointTimeout.isZero(), "--checkpoint-timeout must be positive");
         require(parallelism >= 0, "--parallelism must be 0 (cluster default) or more");
-        // A transaction still open when Kafka times it out is aborted and its records lost; it stays
-        // open for at least one checkpoint interval, so the timeout must comfortably exceed that.
-        require(kafka.delivery() != DeliveryGuarantee.EXACTLY_ONCE
-                        || kafka.transactionTimeout().compareTo(checkpointInterval.multipliedBy(3)) > 0,
-                "--transaction-timeout must exceed three checkpoint intervals with --delivery exactly-once");
+        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
+            requireTransactionsOutlast(kafka.transactionTimeout(), checkpointInterval, checkpointTimeout,
+                    "--delivery exactly-once");
+        }
+    }
+
+    /**
+     * A transaction Kafka times out is aborted and its records are lost. One stays open from a
+     * checkpoint through the next interval and the next checkpoint, and after a failure until the
+     * restarted job commits it, so its timeout must exceed interval + checkpoint timeout + restart
+     * allowance.
+     */
+    public void requireTransactionsOutlastCheckpoints(Duration transactionTimeout, String because) {
+        requireTransactionsOutlast(transactionTimeout, checkpointInterval, checkpointTimeout, because);
+    }
+
+    private static void requireTransactionsOutlast(Duration transactionTimeout, Duration checkpointInterval,
+            Duration checkpointTimeout, String because) {
+        Duration needed = checkpointInterval.plus(checkpointTimeout).plus(RESTART_ALLOWANCE);
+        require(transactionTimeout.compareTo(needed) > 0, "--transaction-timeout (" + transactionTimeout.toSeconds()
+                + " s) must exceed --checkpoint-interval + --checkpoint-timeout + " + RESTART_ALLOWANCE.toSeconds()
+                + " s for a restart (" + needed.toSeconds() + " s) with " + because);
     }
 
     public static JobOptions from(JobArgs args, String defaultGroupId) {
@@ -64,6 +90,7 @@ public record JobOptions(
                 args.duration("idleness", Duration.ofSeconds(30)),
                 args.integer("max-payload-bytes", EventCodec.DEFAULT_MAX_PAYLOAD_BYTES),
                 args.duration("checkpoint-interval", Duration.ofSeconds(10)),
+                args.duration("checkpoint-timeout", Duration.ofMinutes(10)),
                 args.integer("parallelism", 0));
     }
 

@@ -38,15 +38,40 @@ public final class KafkaConnectors {
 
     /** A sink with the configured delivery guarantee; {@code name} keeps transactional ids apart per sink. */
     public <T> KafkaSink<T> sink(KafkaRecordSerializationSchema<T> serializer, String name) {
+        return sink(serializer, name, options.delivery());
+    }
+
+    /** A sink with its own delivery guarantee, whatever the job's default. */
+    public <T> KafkaSink<T> sink(KafkaRecordSerializationSchema<T> serializer, String name, DeliveryGuarantee delivery) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(options.bootstrapServers())
                 .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(options.delivery())
+                .setDeliveryGuarantee(delivery)
                 .setTransactionalIdPrefix(jobName + "-" + name)
                 .setProperty("transaction.timeout.ms", Long.toString(options.transactionTimeout().toMillis()))
-                .setProperty("enable.idempotence", Boolean.toString(options.delivery() != DeliveryGuarantee.NONE))
-                .setProperty("linger.ms", "5")
+                .setProperty("enable.idempotence", Boolean.toString(delivery != DeliveryGuarantee.NONE))
+                .setProperty("linger.ms", Long.toString(options.linger().toMillis()))
                 .build();
+    }
+
+    /**
+     * A compacted topic read whole from the beginning at every fresh start (a restored job resumes
+     * from its checkpoint): {@code model-updates}. No consumer group offsets are committed; the
+     * state it feeds lives in the job.
+     */
+    public <T> KafkaSource<T> changelog(String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> builder = KafkaSource.<T>builder()
+                .setBootstrapServers(options.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId(options.groupId() + "-" + topic)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(deserializer)
+                .setProperty("commit.offsets.on.checkpoint", "false")
+                .setProperty("partition.discovery.interval.ms", "30000");
+        if (options.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     @SuppressWarnings("deprecation") // the connector's API still takes the client's reset strategy

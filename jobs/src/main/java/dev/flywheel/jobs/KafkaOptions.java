@@ -13,6 +13,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
  * @param bounded            stop at the offsets that were latest when the job started (replays, tests)
  * @param delivery           sink guarantee; exactly-once uses Kafka transactions committed on checkpoints
  * @param transactionTimeout Kafka transaction timeout for exactly-once sinks
+ * @param linger             how long a sink's producer waits to fill a batch: latency against throughput
  */
 public record KafkaOptions(
         String bootstrapServers,
@@ -20,7 +21,8 @@ public record KafkaOptions(
         StartingOffsets startingOffsets,
         boolean bounded,
         DeliveryGuarantee delivery,
-        Duration transactionTimeout) implements Serializable {
+        Duration transactionTimeout,
+        Duration linger) implements Serializable {
 
     public enum StartingOffsets { EARLIEST, LATEST, COMMITTED }
 
@@ -31,6 +33,7 @@ public record KafkaOptions(
                 args.choice("starting-offsets", StartingOffsets.class, StartingOffsets.COMMITTED),
                 args.bool("bounded", false),
                 args.choice("delivery", DeliveryGuarantee.class, DeliveryGuarantee.AT_LEAST_ONCE),
-                args.duration("transaction-timeout", Duration.ofMinutes(15)));
+                args.duration("transaction-timeout", Duration.ofMinutes(15)),
+                args.duration("linger", Duration.ofMillis(5)));
     }
 }

@@ -16,8 +16,13 @@ public record Operator(String uid, String name) {
     public static final Operator DEAD_LETTER_SINK = new Operator("dead-letter-sink", "Kafka: clickstream.dlq");
     public static final Operator LATE_EVENT_SINK = new Operator("late-event-sink", "Kafka: clickstream.late");
 
-    // Scoring job (also uses the source, dead-letter and late-event operators above)
-    public static final Operator ITEM_FEATURES = new Operator("item-features", "Item features (keyed by item)");
+    // Scoring job (also uses the source and dead-letter operators above)
+    public static final Operator MODEL_UPDATES_SOURCE = new Operator("model-updates-source", "Kafka: model-updates");
     public static final Operator USER_FEATURES = new Operator("user-features", "User and session features (keyed by user)");
+    public static final Operator SCORING = new Operator("item-features-and-scoring", "Item features + ONNX scoring (keyed by item)");
+    public static final Operator DECISIONS_SINK = new Operator("decisions-sink", "Kafka: decisions");
     public static final Operator FEATURES_SINK = new Operator("features-sink", "Kafka: features");
+    public static final Operator ACTIVITY = new Operator("purchases-and-returns", "Purchases and returns");
+    public static final Operator OUTCOMES = new Operator("outcomes", "Outcomes: decisions x purchases (keyed by user)");
+    public static final Operator OUTCOMES_SINK = new Operator("outcomes-sink", "Kafka: outcomes (exactly-once)");
 }

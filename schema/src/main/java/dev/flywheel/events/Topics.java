@@ -12,6 +12,13 @@ public final class Topics {
     public static final String ANALYTICS = "analytics";
     /** One feature vector per valid event ({@code FeatureVectorCodec} binary records), keyed by user id. */
     public static final String FEATURES = "features";
+    /** One JSON record per model decision, keyed by user id ({@code dev.flywheel.decisions.DecisionJson}). */
+    public static final String DECISIONS = "decisions";
+    /**
+     * Decisions joined with their labels once the attribution window closed, keyed by user id;
+     * written exactly once (Kafka transactions): read it with {@code isolation.level=read_committed}.
+     */
+    public static final String OUTCOMES = "outcomes";
     /**
      * Compacted. Key: model name; value: the model's complete serving configuration as
      * {@code dev.flywheel.models.ServingConfig} JSON. Read from the beginning to learn the current state.

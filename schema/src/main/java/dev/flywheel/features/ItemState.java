@@ -27,37 +27,54 @@ public class ItemState {
     public double lastPrice;
 
     /**
-     * Applies one event of this item and returns the item's features after it. Events must come in
-     * event-time order; an older one is counted at the newest time seen (no negative decay).
+     * Applies one event of this item and returns the item's features after it. Events are
+     * expected in event-time order; an older one (out of order: events of many users reach an
+     * item through different partitions) adds its interactions decayed by how much older it is,
+     * exactly what they would have added in order, so the decayed sums do not depend on arrival
+     * order (up to rounding). Its price is this event's price but does not replace the newest
+     * known price.
      */
     public ItemFeatures apply(ShopperEvent.ItemEvent event, FeatureSettings settings) {
         long ts = event.ts();
         if (lastEventTime != UserState.NONE && ts - lastEventTime >= settings.stateTtlMillis()) {
             clear();
         }
+        long age = 0;
         if (lastEventTime != UserState.NONE && ts > lastEventTime) {
-            long age = ts - lastEventTime;
-            popularity1h *= Decay.factor(age, HOUR);
-            popularity1d *= Decay.factor(age, DAY);
-            double week = Decay.factor(age, WEEK);
+            long gap = ts - lastEventTime;
+            popularity1h *= Decay.factor(gap, HOUR);
+            popularity1d *= Decay.factor(gap, DAY);
+            double week = Decay.factor(gap, WEEK);
             viewsAndClicks7d *= week;
             purchases7d *= week;
+        } else if (lastEventTime != UserState.NONE) {
+            age = lastEventTime - ts;
         }
+        boolean newest = age == 0;
         lastEventTime = Math.max(lastEventTime, ts);
         if (event instanceof View || event instanceof Click || event instanceof AddToCart
                 || event instanceof AddToWishlist || event instanceof Purchase) {
-            popularity1h += 1;
-            popularity1d += 1;
+            popularity1h += newest ? 1 : Decay.factor(age, HOUR);
+            popularity1d += newest ? 1 : Decay.factor(age, DAY);
         }
         if (event instanceof View || event instanceof Click) {
-            viewsAndClicks7d += 1;
+            viewsAndClicks7d += newest ? 1 : Decay.factor(age, WEEK);
         } else if (event instanceof Purchase) {
-            purchases7d += 1;
+            purchases7d += newest ? 1 : Decay.factor(age, WEEK);
         }
+        double price = lastPrice;
         if (event.price() != null && event.price() > 0) {
-            lastPrice = event.price();
+            price = event.price();
+            if (newest) {
+                lastPrice = price;
+            }
         }
-        return new ItemFeatures(popularity1h, popularity1d, purchases7d / (viewsAndClicks7d + 1), lastPrice);
+        return new ItemFeatures(popularity1h, popularity1d, purchases7d / (viewsAndClicks7d + 1), price);
+    }
+
+    /** Whether an event at {@code ts} is older than the newest one this item has applied. */
+    public boolean isOutOfOrder(long ts) {
+        return lastEventTime != UserState.NONE && ts < lastEventTime;
     }
 
     /** The event time at which this item is forgotten unless another event comes first. */

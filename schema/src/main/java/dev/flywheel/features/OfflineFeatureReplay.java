@@ -14,11 +14,14 @@ import java.util.function.BiConsumer;
  * Computes feature vectors from a list of events without Flink, with the same {@link ItemState} and
  * {@link UserState} code the scoring job runs: for training sets, backfills and debugging.
  *
- * <p>The online job applies each item's and each user's events in {@link #EVENT_ORDER} (it holds
- * them until the watermark passes, then sorts), so the vectors of a replay in that order equal the
- * job's, bit for bit, for every event the job did not reject as late. Expired users and items are
- * reset on their next event exactly as the job's timers would have deleted them, but their entries
- * stay in this replay's maps: memory grows with the number of distinct users and items.
+ * <p>The replay applies events in {@link #EVENT_ORDER}. The online job applies them on arrival,
+ * with no waiting: where each user's events arrive in that order (one user's events come from one
+ * partition), the user and session features of its vectors equal the replay's; item features
+ * aggregate many users' events arriving through different partitions, so they can differ by the
+ * events that arrived in another order (docs/features.md bounds it). This replay is the reference
+ * that bootstrap and training on history use. Expired users and items are reset on their next
+ * event exactly as the job's timers would have deleted them, but their entries stay in this
+ * replay's maps: memory grows with the number of distinct users and items.
  */
 public final class OfflineFeatureReplay {
 

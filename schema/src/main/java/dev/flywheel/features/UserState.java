@@ -60,11 +60,6 @@ public class UserState {
     private static final int SESSION_CARTS = SPEC.indexOf("session_carts");
     private static final int SESSION_CART_VALUE = SPEC.indexOf("session_cart_value");
     private static final int SESSION_INTENT = SPEC.indexOf("session_intent_score");
-    private static final int ITEM_POPULARITY_1H = SPEC.indexOf("item_popularity_1h");
-    private static final int ITEM_POPULARITY_1D = SPEC.indexOf("item_popularity_1d");
-    private static final int ITEM_CONVERSION = SPEC.indexOf("item_conversion_rate_7d");
-    private static final int ITEM_PRICE = SPEC.indexOf("item_price");
-    private static final int ITEM_PRICE_VS_USER = SPEC.indexOf("item_price_vs_user_spend");
 
     /** Event time the decayed values are brought up to; {@link #NONE} for a user never seen. */
     public long lastEventTime = NONE;
@@ -92,10 +87,28 @@ public class UserState {
     public int[] sessionItems = new int[0];
 
     /**
-     * Applies one event of this user and returns its feature vector in spec order. Events must come
-     * in event-time order (ties by event id); {@code item} is what the item stage computed for it.
+     * Applies one event of this user and returns its complete feature vector in spec order;
+     * {@code item} is what the item's state gave for it. The offline replay's path.
      */
     public double[] apply(ShopperEvent event, ItemFeatures item, FeatureSettings settings) {
+        double[] features = applyUser(event, settings);
+        item.writeInto(features, usualUnitPrice());
+        return features;
+    }
+
+    /**
+     * Applies one event of this user and returns its vector with the user and session features
+     * filled in and the item features left for {@link ItemFeatures#writeInto}, which the online job
+     * calls in its item stage with this user's {@link #usualUnitPrice()}.
+     *
+     * <p>Events are expected in event-time order. One older than the newest event applied so far
+     * (out of order) is applied, not dropped: each decayed counter adds its contribution decayed by
+     * how much older it is, {@code x * 2^(-(newest - ts) / half-life)}, which is exactly what it
+     * would have added in order, so a decayed sum does not depend on arrival order (up to rounding);
+     * the state's time stays at the newest event. Recency gaps to a newer event count as 0, the
+     * event joins the current session (moving its start back if it is older), and the newest cart and purchase times stay the newest.
+     */
+    public double[] applyUser(ShopperEvent event, FeatureSettings settings) {
         long ts = event.ts();
         if (lastEventTime != NONE && ts - lastEventTime >= settings.stateTtlMillis()) {
             clear();
@@ -105,6 +118,7 @@ public class UserState {
         features[SECS_SINCE_LAST_CART] = secondsSince(lastCartTime, ts);
         features[SECS_SINCE_LAST_PURCHASE] = secondsSince(lastPurchaseTime, ts);
 
+        long age = lastEventTime != NONE && ts < lastEventTime ? lastEventTime - ts : 0;
         if (lastEventTime != NONE && ts > lastEventTime) {
             decay(ts - lastEventTime);
         }
@@ -113,21 +127,35 @@ public class UserState {
             closeSession();
         }
         lastEventTime = Math.max(lastEventTime, ts);
-        if (sessionEvents == 0) {
-            sessionStart = ts;
+        if (sessionEvents == 0 || ts < sessionStart) {
+            sessionStart = ts; // an out-of-order event that joins the session started it earlier
         }
         sessionEvents++;
-        count(event, ts);
+        count(event, ts, age);
         if (event instanceof ItemEvent itemEvent) {
-            addAffinity(itemEvent.category(), affinityWeight(event), settings.topCategories());
+            addAffinity(itemEvent.category(), affinityWeight(event) * Decay.factor(age, AFFINITY_HALF_LIFE),
+                    settings.topCategories());
             rememberSessionItem(itemEvent.itemId());
         }
 
         writeCounters(features);
         writeAffinity(features, event instanceof ItemEvent itemEvent ? itemEvent.category() : null);
         writeSession(features, ts);
-        writeItem(features, item);
         return features;
+    }
+
+    /**
+     * The user's average purchased unit price over the last week (decayed 7 d spend / units bought
+     * at a known price); 0 when unknown. {@code item_price_vs_user_spend} compares an item with it.
+     */
+    public double usualUnitPrice() {
+        double spend7d = counters[SPEND * HALF_LIFE_COUNT + WEEK];
+        return spend7d > 0 && pricedUnits7d > 0 ? spend7d / pricedUnits7d : 0;
+    }
+
+    /** Whether an event at {@code ts} is older than the newest one this user has applied. */
+    public boolean isOutOfOrder(long ts) {
+        return lastEventTime != NONE && ts < lastEventTime;
     }
 
     /** The event time at which the session ends unless another event comes first. */
@@ -169,8 +197,9 @@ public class UserState {
         closeSession();
     }
 
+    /** -1 for never; 0 when {@code then} is newer than an out-of-order {@code now}. */
     private static double secondsSince(long then, long now) {
-        return then == NONE ? -1 : (now - then) / 1000.0;
+        return then == NONE ? -1 : Math.max(0, now - then) / 1000.0;
     }
 
     private void decay(long age) {
@@ -189,34 +218,35 @@ public class UserState {
         }
     }
 
-    private void count(ShopperEvent event, long ts) {
+    /** Adds the event to the counters; {@code age} &gt; 0 for an out-of-order event that much older. */
+    private void count(ShopperEvent event, long ts, long age) {
         if (event instanceof View) {
-            add(VIEWS, 1);
+            add(VIEWS, 1, age);
             sessionViews++;
         } else if (event instanceof Click) {
-            add(CLICKS, 1);
+            add(CLICKS, 1, age);
             sessionClicks++;
         } else if (event instanceof Search) {
             sessionSearches++;
         } else if (event instanceof AddToCart cart) {
-            add(CARTS, 1);
+            add(CARTS, 1, age);
             sessionCarts++;
             sessionCartValue += lineValue(cart.price(), cart.quantity());
-            lastCartTime = ts;
+            lastCartTime = Math.max(lastCartTime, ts);
         } else if (event instanceof RemoveFromCart remove) {
             sessionRemoves++;
             sessionCartValue -= lineValue(remove.price(), remove.quantity());
         } else if (event instanceof AddToWishlist) {
             sessionWishlists++;
         } else if (event instanceof Purchase purchase) {
-            add(PURCHASES, 1);
-            add(SPEND, lineValue(purchase.price(), purchase.quantity()));
+            add(PURCHASES, 1, age);
+            add(SPEND, lineValue(purchase.price(), purchase.quantity()), age);
             if (purchase.price() != null && purchase.price() > 0) {
-                pricedUnits7d += purchase.quantity();
+                pricedUnits7d += purchase.quantity() * Decay.factor(age, HALF_LIFE_MILLIS[WEEK]);
             }
-            lastPurchaseTime = ts;
+            lastPurchaseTime = Math.max(lastPurchaseTime, ts);
         } else if (event instanceof Return) {
-            add(RETURNS, 1);
+            add(RETURNS, 1, age);
         }
     }
 
@@ -224,9 +254,9 @@ public class UserState {
         return price == null ? 0 : price * quantity;
     }
 
-    private void add(int kind, double amount) {
+    private void add(int kind, double amount, long age) {
         for (int h = 0; h < HALF_LIFE_COUNT; h++) {
-            counters[kind * HALF_LIFE_COUNT + h] += amount;
+            counters[kind * HALF_LIFE_COUNT + h] += age == 0 ? amount : amount * Decay.factor(age, HALF_LIFE_MILLIS[h]);
         }
     }
 
@@ -308,7 +338,7 @@ public class UserState {
 
     private void writeSession(double[] features, long ts) {
         features[SESSION_EVENTS] = sessionEvents;
-        features[SESSION_DURATION] = (ts - sessionStart) / 1000.0;
+        features[SESSION_DURATION] = Math.max(0, ts - sessionStart) / 1000.0;
         features[SESSION_DISTINCT_ITEMS] = sessionItems.length;
         features[SESSION_SEARCHES] = sessionSearches;
         features[SESSION_CARTS] = Math.max(0, sessionCarts - sessionRemoves);
@@ -316,16 +346,5 @@ public class UserState {
         double intent = 0.05 * sessionViews + 0.1 * sessionClicks + 0.1 * sessionSearches + 0.3 * sessionWishlists
                 + 1.0 * sessionCarts - 0.5 * sessionRemoves;
         features[SESSION_INTENT] = intent <= 0 ? 0 : 1 - StrictMath.exp(-intent);
-    }
-
-    private void writeItem(double[] features, ItemFeatures item) {
-        features[ITEM_POPULARITY_1H] = item.popularity1h();
-        features[ITEM_POPULARITY_1D] = item.popularity1d();
-        features[ITEM_CONVERSION] = item.conversionRate7d();
-        features[ITEM_PRICE] = item.price();
-        double spend7d = counters[SPEND * HALF_LIFE_COUNT + WEEK];
-        features[ITEM_PRICE_VS_USER] = item.price() > 0 && spend7d > 0 && pricedUnits7d > 0
-                ? item.price() / (spend7d / pricedUnits7d)
-                : 1;
     }
 }

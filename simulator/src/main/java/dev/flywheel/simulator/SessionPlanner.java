@@ -2,6 +2,7 @@ package dev.flywheel.simulator;
 
 import dev.flywheel.events.EventHeader;
 import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.simulator.PlannedSession.OrderLine;
 import dev.flywheel.simulator.PlannedSession.PlannedOrder;
 import dev.flywheel.simulator.PlannedSession.Step;
@@ -21,8 +22,8 @@ import java.util.function.Function;
  * purchase given everything that happened so far.
  */
 final class SessionPlanner {
-    /** The attribution window of the label the truth is about. */
-    static final long WINDOW_MS = 30 * 60_000L;
+    /** The attribution window of the label the truth is about: the platform's default. */
+    static final long WINDOW_MS = Attribution.DEFAULT_WINDOW.toMillis();
     /** Longest pause inside a session, well under the 30 minutes that end a session. */
     static final long MAX_GAP_MS = 25 * 60_000L;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flywheel.events.EventCodec;
 import dev.flywheel.events.EventType;
 import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.outcomes.Attribution;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -81,10 +82,10 @@ class ShopSimulatorTest {
             }
             long gap = event.ts() - last.ts();
             if (last.sessionId().equals(event.sessionId())) {
-                assertThat(gap).as("gap inside session %s", event.sessionId()).isLessThan(RealizedLabels.WINDOW_MS);
+                assertThat(gap).as("gap inside session %s", event.sessionId()).isLessThan(SessionPlanner.WINDOW_MS);
             } else {
                 sessionChanges++;
-                assertThat(gap).as("gap between sessions of %s", event.userId()).isGreaterThan(RealizedLabels.WINDOW_MS);
+                assertThat(gap).as("gap between sessions of %s", event.userId()).isGreaterThan(SessionPlanner.WINDOW_MS);
                 finishedSessions.add(last.sessionId());
                 assertThat(finishedSessions).doesNotContain(event.sessionId());
             }
@@ -134,8 +135,8 @@ class ShopSimulatorTest {
 
     @Test
     void groundTruthIsCalibratedAgainstRealizedPurchases() {
-        boolean[] labels = RealizedLabels.boughtWithin30Minutes(stream.stream().map(SimulatedEvent::event).toList());
-        long censoredFrom = stream.get(stream.size() - 1).event().ts() - RealizedLabels.WINDOW_MS;
+        boolean[] labels = Attribution.defaults().labels(stream.stream().map(SimulatedEvent::event).toList());
+        long censoredFrom = stream.get(stream.size() - 1).event().ts() - SessionPlanner.WINDOW_MS;
         double[] edges = {0, 1e-9, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0000001};
         int bins = edges.length - 1;
         double[] truthSum = new double[bins];

@@ -3,7 +3,7 @@ package dev.flywheel.trainer;
 import ai.onnxruntime.OrtException;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.ReferenceDistributions;
-import dev.flywheel.simulator.RealizedLabels;
+import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.trainer.dataset.LabelledExample;
 import dev.flywheel.trainer.dataset.LabelledExamples;
 import dev.flywheel.trainer.dataset.TimeSplit;
@@ -46,7 +46,7 @@ public final class TrainingRun {
     }
 
     public static Result run(LabelledExamples examples, Settings settings, Consumer<String> progress) throws OrtException {
-        TimeSplit split = TimeSplit.of(examples, settings.holdoutFraction(), RealizedLabels.WINDOW_MS);
+        TimeSplit split = TimeSplit.of(examples, settings.holdoutFraction(), Attribution.DEFAULT_WINDOW.toMillis());
         progress.accept(String.format("split: %,d training and %,d holdout examples (%,d purged at the cut, %,d censored at the end)",
                 split.train().size(), split.holdout().size(), split.purgedBeforeCut(), split.censoredAtEnd()));
 

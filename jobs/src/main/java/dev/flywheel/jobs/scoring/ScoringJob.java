@@ -1,5 +1,6 @@
 package dev.flywheel.jobs.scoring;
 
+import dev.flywheel.decisions.Decision;
 import dev.flywheel.events.DeadLetter;
 import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.FeatureVector;
@@ -9,82 +10,145 @@ import dev.flywheel.jobs.KafkaConnectors;
 import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.features.FeatureVectorRecordSerializer;
-import dev.flywheel.jobs.features.EventTimeOrderedOperator;
-import dev.flywheel.jobs.features.ItemFeatureOperator;
-import dev.flywheel.jobs.features.UserFeatureOperator;
-import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
-import dev.flywheel.jobs.ingest.EventRecordSerializer;
+import dev.flywheel.jobs.features.UserFeatureFunction;
 import dev.flywheel.jobs.ingest.Clickstream;
+import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
 import dev.flywheel.jobs.ingest.ParsingDeserializer;
+import dev.flywheel.jobs.outcomes.OutcomeFunction;
+import dev.flywheel.jobs.outcomes.OutcomeRecordSerializer;
+import dev.flywheel.jobs.serving.ArtifactSource;
+import dev.flywheel.jobs.serving.ModelUpdate;
+import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
+import dev.flywheel.jobs.serving.RegistryArtifacts;
+import dev.flywheel.outcomes.Outcome;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
 /**
- * The scoring job. For now its pipeline is the feature stage; inline model scoring comes next.
+ * The scoring job: decide on arrival, measure what happened next.
  *
  * <pre>
  * clickstream -> parse + validate, watermarks per partition --invalid--> clickstream.dlq
- *             -> keyBy(item)  item features (popularity, conversion, price) --late--> clickstream.late
- *             -> keyBy(user)  user and session features --late (after an idle input)--> clickstream.late
- *             -> features
+ *             -> keyBy(user)  user + session features, on arrival
+ *             -> keyBy(item)  item features, on arrival; score inline with ONNX  <-- model-updates (broadcast)
+ *             -> decisions    (the vector each was scored on, with its spec version)
+ *             -> keyBy(user)  outcomes: decision x the user's purchases, when the attribution window closes
+ *             -> outcomes     (exactly-once)
  * </pre>
  *
- * Both keyed stages apply events in event-time order once the watermark passes them, so the
- * vectors equal those of {@link dev.flywheel.features.OfflineFeatureReplay} over the same events.
+ * Why this order: the clickstream is keyed by user, so a user stage right after the source sees
+ * each user's events in the order they were written, and its features equal the offline replay's
+ * without waiting for a watermark. Item features need every user's events of an item in one
+ * place; that stage comes second, and since it already holds the complete vector, it is where the
+ * models score. Only the outcome stage waits for the watermark, because a label needs every
+ * purchase of its window.
  */
 public final class ScoringJob {
 
-    private final ScoringConfig config;
-    private final Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream;
-    private final Sink<FeatureVector> features;
-    private final Sink<DeadLetter> deadLetters;
-    private final Sink<ShopperEvent> lateEvents;
-
-    public ScoringJob(ScoringConfig config, Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream,
-            Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Sink<ShopperEvent> lateEvents) {
-        this.config = config;
-        this.clickstream = clickstream;
-        this.features = features;
-        this.deadLetters = deadLetters;
-        this.lateEvents = lateEvents;
+    /** Where the job's results go. {@code features} may be null: then vectors travel only inside decisions. */
+    public record Outputs(Sink<Decision> decisions, Sink<Outcome> outcomes, Sink<FeatureVector> features,
+            Sink<DeadLetter> deadLetters) {
     }
 
-    /** The job wired to Kafka topics named by the configuration. */
+    private final ScoringConfig config;
+    private final Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream;
+    private final Source<ModelUpdate, ?, ?> modelUpdates;
+    private final ArtifactSource artifacts;
+    private final Outputs outputs;
+
+    public ScoringJob(ScoringConfig config, Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream,
+            Source<ModelUpdate, ?, ?> modelUpdates, ArtifactSource artifacts, Outputs outputs) {
+        this.config = config;
+        this.clickstream = clickstream;
+        this.modelUpdates = modelUpdates;
+        this.artifacts = artifacts;
+        this.outputs = outputs;
+    }
+
+    /** The job wired to the Kafka topics and the registry named by the configuration. */
     public static ScoringJob onKafka(ScoringConfig config) {
         KafkaConnectors kafka = new KafkaConnectors(config.job().kafka(), "flywheel-scoring");
         return new ScoringJob(config,
                 kafka.source(config.job().clickstreamTopic(), new ParsingDeserializer(config.job().maxPayloadBytes())),
-                kafka.sink(new FeatureVectorRecordSerializer(config.featuresTopic()), "features"),
-                kafka.sink(new DeadLetterRecordSerializer(config.job().deadLetterTopic()), "dlq"),
-                kafka.sink(new EventRecordSerializer(config.job().lateTopic()), "late"));
+                kafka.changelog(config.modelUpdatesTopic(), new ModelUpdatesDeserializer()),
+                new RegistryArtifacts(config.registry(), config.registryToken()),
+                new Outputs(
+                        kafka.sink(new DecisionRecordSerializer(config.decisionsTopic()), "decisions"),
+                        kafka.sink(new OutcomeRecordSerializer(config.outcomesTopic()), "outcomes",
+                                DeliveryGuarantee.EXACTLY_ONCE),
+                        config.featuresTopic() == null ? null
+                                : kafka.sink(new FeatureVectorRecordSerializer(config.featuresTopic()), "features"),
+                        kafka.sink(new DeadLetterRecordSerializer(config.job().deadLetterTopic()), "dlq")));
     }
 
     public void build(StreamExecutionEnvironment env) {
         FlinkSettings.apply(env, config.job());
+        env.setBufferTimeout(config.bufferTimeout().toMillis());
 
-        SingleOutputStreamOperator<ShopperEvent> events = Clickstream.events(env, clickstream, config.job(), deadLetters);
+        SingleOutputStreamOperator<ShopperEvent> events =
+                Clickstream.events(env, clickstream, config.job(), outputs.deadLetters());
 
-        var withItemFeatures = events
-                .keyBy(ItemFeatureOperator::key, Types.STRING)
-                .transform(Operator.ITEM_FEATURES.name(), FeatureTypes.EVENT_WITH_ITEM,
-                        new ItemFeatureOperator(config.features()))
-                .uid(Operator.ITEM_FEATURES.uid()).name(Operator.ITEM_FEATURES.name());
+        BroadcastStream<ModelUpdate> models = env
+                .fromSource(modelUpdates, noEventTime(), Operator.MODEL_UPDATES_SOURCE.name(), ModelUpdatesDeserializer.TYPE)
+                .uid(Operator.MODEL_UPDATES_SOURCE.uid())
+                .broadcast(ScoringFunction.SERVING_CONFIGS);
 
-        SingleOutputStreamOperator<FeatureVector> vectors = withItemFeatures
-                .keyBy(pair -> pair.f0.userId(), Types.STRING)
-                .transform(Operator.USER_FEATURES.name(), FeatureTypes.FEATURE_VECTOR,
-                        new UserFeatureOperator(config.features()))
+        var withUserFeatures = events
+                .keyBy(ShopperEvent::userId, Types.STRING)
+                .process(new UserFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_USER)
                 .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name());
 
-        vectors.sinkTo(features).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
+        SingleOutputStreamOperator<Decision> decisions = withUserFeatures
+                .keyBy(ScoringFunction::key, Types.STRING)
+                .connect(models)
+                .process(new ScoringFunction(config.features(), config.models(), artifacts, outputs.features() != null),
+                        FeatureTypes.DECISION)
+                .uid(Operator.SCORING.uid()).name(Operator.SCORING.name());
 
-        withItemFeatures.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS)
-                .union(vectors.getSideOutput(EventTimeOrderedOperator.LATE_EVENTS))
-                .sinkTo(lateEvents).uid(Operator.LATE_EVENT_SINK.uid()).name(Operator.LATE_EVENT_SINK.name());
+        decisions.sinkTo(outputs.decisions()).uid(Operator.DECISIONS_SINK.uid()).name(Operator.DECISIONS_SINK.name());
+        if (outputs.features() != null) {
+            decisions.getSideOutput(ScoringFunction.FEATURE_VECTORS)
+                    .sinkTo(outputs.features()).uid(Operator.FEATURES_SINK.uid()).name(Operator.FEATURES_SINK.name());
+        }
+
+        DataStream<ShopperEvent> activity = events
+                .filter(OutcomeFunction::isActivity)
+                .uid(Operator.ACTIVITY.uid()).name(Operator.ACTIVITY.name());
+        decisions
+                .keyBy(Decision::userId, Types.STRING)
+                .connect(activity.keyBy(ShopperEvent::userId, Types.STRING))
+                .process(new OutcomeFunction(config.attribution(), config.returnWindow()), FeatureTypes.OUTCOME)
+                .uid(Operator.OUTCOMES.uid()).name(Operator.OUTCOMES.name())
+                .sinkTo(outputs.outcomes()).uid(Operator.OUTCOMES_SINK.uid()).name(Operator.OUTCOMES_SINK.name());
+    }
+
+    /**
+     * Serving configs carry no event time. Their side of the scoring stage declares "no holding
+     * back": a watermark at the end of time, so the stage's watermark is the clickstream's alone and
+     * the outcome windows downstream still close.
+     */
+    private static WatermarkStrategy<ModelUpdate> noEventTime() {
+        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
+            @Override
+            public void onEvent(ModelUpdate update, long eventTimestamp, WatermarkOutput output) {
+            }
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
     }
 
     public static void main(String[] args) throws Exception {

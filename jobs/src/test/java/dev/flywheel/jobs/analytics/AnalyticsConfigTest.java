@@ -47,7 +47,7 @@ class AnalyticsConfigTest {
         "--bootstrap b:1 --bounded maybe                         | --bounded must be true or false",
         "--bootstrap b:1 --shards 0                              | --shards must be positive",
         "--bootstrap b:1 --delivery exactly-once --checkpoint-interval 10min --transaction-timeout 15min"
-                + " | --transaction-timeout must exceed three checkpoint intervals",
+                + " | --transaction-timeout (900 s) must exceed --checkpoint-interval + --checkpoint-timeout",
     })
     void inconsistentOrMalformedArgumentsFailWithOneLine(String args, String message) {
         assertThatThrownBy(() -> AnalyticsConfig.fromArgs(args.trim().split("\\s+")))

@@ -1,103 +1,73 @@
 package dev.flywheel.jobs.features;
 
 import dev.flywheel.events.ShopperEvent;
-import dev.flywheel.events.ShopperEvent.ItemEvent;
-import dev.flywheel.features.FeatureSettings;
-import dev.flywheel.features.ItemFeatures;
-import dev.flywheel.features.ItemState;
+import dev.flywheel.features.FeatureFamily;
+import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatedEvent;
 import dev.flywheel.simulator.SimulatorConfig;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.function.ToLongFunction;
+import java.util.stream.IntStream;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
-/** Inputs and drivers shared by the feature operators' harness tests. */
-final class FeatureHarness {
-    /** Arrival jitter of the harness streams; watermarks trail the newest event by more than this. */
-    static final long JITTER_MS = 2_000;
+/** Inputs and drivers shared by the feature stages' harness tests. */
+public final class FeatureHarness {
+    /** Positions of the user, session, recency and affinity features: everything but the item family. */
+    public static final int[] USER_AND_SESSION = IntStream.range(0, FeatureSpec.current().size())
+            .filter(i -> FeatureSpec.current().features().get(i).family() != FeatureFamily.ITEM).toArray();
+    /** Positions of the item family. */
+    public static final int[] ITEM = IntStream.range(0, FeatureSpec.current().size())
+            .filter(i -> FeatureSpec.current().features().get(i).family() == FeatureFamily.ITEM).toArray();
 
     private FeatureHarness() {
     }
 
-    static List<ShopperEvent> simulatedEvents(long seed, int users, int count) {
-        return new ShopSimulator(SimulatorConfig.defaults(seed).withUsers(users)).take(count).stream()
-                .map(SimulatedEvent::event).toList();
+    /** Simulated events in the feature layer's order: each user's events arrive in event-time order. */
+    public static List<ShopperEvent> simulatedEvents(long seed, int users, int count) {
+        List<ShopperEvent> events = new ArrayList<>(new ShopSimulator(SimulatorConfig.defaults(seed).withUsers(users))
+                .take(count).stream().map(SimulatedEvent::event).toList());
+        events.sort(OfflineFeatureReplay.EVENT_ORDER);
+        return events;
     }
 
-    /** The item stage's output for these events, computed offline in the feature layer's order. */
-    static List<Tuple2<ShopperEvent, ItemFeatures>> withItemFeatures(List<ShopperEvent> events, FeatureSettings settings) {
-        List<ShopperEvent> ordered = new ArrayList<>(events);
-        ordered.sort(OfflineFeatureReplay.EVENT_ORDER);
-        Map<String, ItemState> items = new HashMap<>();
-        List<Tuple2<ShopperEvent, ItemFeatures>> pairs = new ArrayList<>();
-        for (ShopperEvent event : ordered) {
-            ItemFeatures features = event instanceof ItemEvent itemEvent
-                    ? items.computeIfAbsent(itemEvent.itemId(), id -> new ItemState()).apply(itemEvent, settings)
-                    : ItemFeatures.NONE;
-            pairs.add(Tuple2.of(event, features));
-        }
-        return pairs;
-    }
-
-    /** The records in a seeded arrival order: each is delayed by up to {@link #JITTER_MS}. */
-    static <T> List<T> jittered(List<T> records, ToLongFunction<T> eventTime, long seed) {
-        Random random = new Random(seed);
-        List<Tuple2<Long, T>> arrivals = new ArrayList<>();
-        for (T record : records) {
-            arrivals.add(Tuple2.of(eventTime.applyAsLong(record) + (long) (random.nextDouble() * JITTER_MS), record));
-        }
-        arrivals.sort(Comparator.comparingLong(arrival -> arrival.f0));
-        return arrivals.stream().map(arrival -> arrival.f1).toList();
-    }
-
-    /**
-     * Feeds records in the given order, with a bounded-out-of-orderness watermark after every
-     * {@code watermarkEvery} records, as a source with that bound would emit.
-     */
-    static <T> void feed(KeyedOneInputStreamOperatorTestHarness<String, T, ?> harness, List<T> records,
-            ToLongFunction<T> eventTime, int watermarkEvery) throws Exception {
-        long newest = Long.MIN_VALUE;
-        int sinceWatermark = 0;
-        for (T record : records) {
-            long ts = eventTime.applyAsLong(record);
-            newest = Math.max(newest, ts);
-            harness.processElement(record, ts);
-            if (++sinceWatermark == watermarkEvery) {
-                harness.processWatermark(newest - JITTER_MS - 1);
-                sinceWatermark = 0;
-            }
-        }
-    }
-
-    /**
-     * A harness for one operator, fresh or restored from a snapshot. The output type is given: the
-     * harness would otherwise derive it from the first record's class (a {@code View}, say) and fail
-     * on the next record of another event type.
-     */
-    static <I, O> KeyedOneInputStreamOperatorTestHarness<String, I, O> harness(
-            OneInputStreamOperator<I, O> operator, KeySelector<I, String> key, TypeInformation<O> outputType,
-            OperatorSubtaskState restoreFrom) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, I, O> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
-        harness.setup(outputType.createSerializer(new SerializerConfigImpl()));
+    /** The user stage in a harness, fresh or restored from a snapshot. */
+    public static KeyedOneInputStreamOperatorTestHarness<String, ShopperEvent, Tuple2<ShopperEvent, UserFeatures>>
+            userStage(UserFeatureFunction function, OperatorSubtaskState restoreFrom) throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function),
+                ShopperEvent::userId, Types.STRING);
+        // Given, not derived from the first record's class (a View, say), which would fail on a Cart.
+        harness.setup(FeatureTypes.EVENT_WITH_USER.createSerializer(new SerializerConfigImpl()));
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
         }
         harness.open();
         return harness;
+    }
+
+    /** Whether two vectors agree at these positions to a relative tolerance. */
+    public static boolean agree(double[] a, double[] b, int[] positions, double relativeTolerance) {
+        for (int i : positions) {
+            double scale = Math.max(Math.abs(a[i]), Math.abs(b[i]));
+            if (Math.abs(a[i] - b[i]) > relativeTolerance * scale) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The largest absolute difference at these positions. */
+    public static double largestDifference(double[] a, double[] b, int[] positions) {
+        double largest = 0;
+        for (int i : positions) {
+            largest = Math.max(largest, Math.abs(a[i] - b[i]));
+        }
+        return largest;
     }
 }

@@ -14,8 +14,16 @@ class ScoringConfigTest {
     @Test
     void defaultsNeedOnlyTheBrokers() {
         ScoringConfig config = ScoringConfig.fromArgs(new String[] {"--bootstrap", "localhost:9092"});
-        assertThat(config.featuresTopic()).isEqualTo("features");
-        assertThat(config.job().lateTopic()).isEqualTo("clickstream.late");
+        // Vectors travel inside decisions; a features topic is written only when asked for.
+        assertThat(config.featuresTopic()).isNull();
+        assertThat(config.decisionsTopic()).isEqualTo("decisions");
+        assertThat(config.outcomesTopic()).isEqualTo("outcomes");
+        assertThat(config.modelUpdatesTopic()).isEqualTo("model-updates");
+        assertThat(config.models()).containsExactly("purchase-propensity");
+        assertThat(config.attribution().window()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.returnWindow()).isZero();
+        assertThat(config.bufferTimeout()).isEqualTo(Duration.ofMillis(5));
+        assertThat(config.job().kafka().linger()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.features().topCategories()).isEqualTo(16);
         assertThat(config.features().stateTtl()).isEqualTo(Duration.ofDays(30));
         assertThat(config.job().maxOutOfOrderness()).isEqualTo(Duration.ofSeconds(5));
@@ -35,6 +43,10 @@ class ScoringConfigTest {
         "--top-categories|0|--top-categories must be positive",
         "--state-ttl|10min|--state-ttl must be at least the session gap",
         "--idleness|0s|--idleness must be positive",
+        "--registry|ftp://r|--registry must be an http:// or https:// URL",
+        "--models|Bad Name|--models: 'Bad Name' is not a model name",
+        "--attribution-window|0s|--attribution-window must be positive",
+        "--transaction-timeout|5min|--transaction-timeout (300 s) must exceed --checkpoint-interval + --checkpoint-timeout",
     })
     void refusesInconsistentValues(String name, String value, String message) {
         assertThatThrownBy(() -> ScoringConfig.fromArgs(new String[] {"--bootstrap", "b:1", name, value}))

@@ -8,10 +8,12 @@ import dev.flywheel.embedded.EmbeddedKafkaExtension;
 import dev.flywheel.events.EventCodec;
 import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.FeatureVector;
 import dev.flywheel.features.FeatureVectorCodec;
 import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.jobs.features.FeatureHarness;
 import dev.flywheel.simulator.KafkaRecordSink;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatedEvent;
@@ -43,8 +45,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The scoring job's feature stage end to end: a real Kafka broker, a Flink MiniCluster at
- * parallelism 2, the job's own connectors, no restarts. Its vectors must equal the offline replay's.
+ * The scoring job's feature stages end to end: a real Kafka broker, a Flink MiniCluster at
+ * parallelism 2, the job's own connectors, no restarts, no model. Features are computed on
+ * arrival; where each user's events arrive in event-time order, the user and session features must
+ * equal the offline replay's, and the item features' distance from it is measured.
  */
 class ScoringJobKafkaTest {
 
@@ -65,7 +69,7 @@ class ScoringJobKafkaTest {
 
     @ParameterizedTest(name = "state backend {0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
-    void onlineVectorsEqualTheOfflineReplay(String stateBackend) throws Exception {
+    void userAndSessionFeaturesEqualTheOfflineReplayOnArrival(String stateBackend) throws Exception {
         List<ShopperEvent> events = simulatedEvents();
         Topics topics = Topics.create(KAFKA.kafka(), "features-" + stateBackend);
         produce(topics.clickstream, events);
@@ -75,19 +79,48 @@ class ScoringJobKafkaTest {
         long millis = (System.nanoTime() - started) / 1_000_000;
 
         List<FeatureVector> online = readVectors(topics.features);
-        List<FeatureVector> offline = OfflineFeatureReplay.replay(events, FeatureSettings.defaults());
-        long differing = countDiffering(online, offline);
-        long late = KAFKA.kafka().count(topics.late);
+        Map<String, FeatureVector> byEvent = new HashMap<>();
+        online.forEach(vector -> byEvent.put(vector.eventId(), vector));
+        long userDiffering = 0;
+        long itemDiffering = 0;
+        double largestItemDifference = 0;
+        String largestAt = "none";
+        for (FeatureVector expected : OfflineFeatureReplay.replay(events, FeatureSettings.defaults())) {
+            FeatureVector actual = byEvent.get(expected.eventId());
+            if (actual == null || actual.specVersion() != expected.specVersion()
+                    || !FeatureHarness.agree(actual.values(), expected.values(), FeatureHarness.USER_AND_SESSION,
+                            RELATIVE_TOLERANCE)) {
+                userDiffering++;
+                continue;
+            }
+            if (!FeatureHarness.agree(actual.values(), expected.values(), FeatureHarness.ITEM, RELATIVE_TOLERANCE)) {
+                itemDiffering++;
+                for (int i : FeatureHarness.ITEM) {
+                    double difference = Math.abs(actual.values()[i] - expected.values()[i]);
+                    if (difference > largestItemDifference) {
+                        largestItemDifference = difference;
+                        largestAt = FeatureSpec.current().names().get(i);
+                    }
+                }
+            }
+        }
         long rejected = KAFKA.kafka().count(topics.dlq);
-        System.out.printf("features on %s: %d events, %d vectors, %d late, %d dead-lettered, %d differing beyond %.0e"
-                        + " relative, job %d ms%n", stateBackend, events.size(), online.size(), late, rejected,
-                differing, RELATIVE_TOLERANCE, millis);
+        long decisions = KAFKA.kafka().count(topics.decisions);
+        System.out.printf("features on %s: %d events, %d vectors, %d dead-lettered; user and session features differing"
+                        + " beyond %.0e relative: %d; item features differing: %d (%.2f%%), largest difference %.3g"
+                        + " (%s); job %d ms%n", stateBackend, events.size(), online.size(), rejected, RELATIVE_TOLERANCE,
+                userDiffering, itemDiffering, 100.0 * itemDiffering / events.size(), largestItemDifference, largestAt,
+                millis);
 
         assertThat(rejected).isZero();
-        assertThat(late).isZero();
         assertThat(online).hasSize(EVENTS);
         assertThat(online.stream().map(FeatureVector::eventId).distinct().count()).isEqualTo(EVENTS);
-        assertThat(differing).isZero();
+        assertThat(userDiffering).isZero();
+        // Item features see other users' events in arrival order, and a replay reads the partitions at
+        // different speeds: measured and reported, not asserted (docs/features.md has the bound).
+        // In event-time order they are exact: ScoringFunctionTest.
+        // No model was registered: every event still got its features, and none a made-up score.
+        assertThat(decisions).isZero();
         // The comparison means something only if the features vary: sessions, carts and repeat users.
         assertThat(online.stream().filter(v -> v.value("secs_since_last_event") >= 0).count()).isGreaterThan(EVENTS / 2);
         assertThat(online.stream().mapToDouble(v -> v.value("session_cart_value")).max().orElseThrow()).isPositive();
@@ -116,50 +149,22 @@ class ScoringJobKafkaTest {
 
         List<FeatureVector> vectors = readVectors(topics.features);
         long rejected = KAFKA.kafka().count(topics.dlq);
-        long late = KAFKA.kafka().count(topics.late);
-        System.out.printf("taobao features: %d rows, %d vectors, %d dead-lettered, %d late%n",
-                rows, vectors.size(), rejected, late);
+        System.out.printf("taobao features: %d rows, %d vectors, %d dead-lettered%n", rows, vectors.size(), rejected);
         System.out.print(FeatureDistribution.table(vectors, List.of("secs_since_last_event", "user_views_1d",
                 "session_events", "session_intent_score", "category_affinity", "item_popularity_1d",
                 "item_conversion_rate_7d")));
-        assertThat(vectors.size() + rejected + late).isEqualTo(rows);
+        // Out-of-order events are applied, not dropped: every valid row has its vector.
+        assertThat(vectors.size() + rejected).isEqualTo(rows);
         assertThat(vectors.size()).isGreaterThan((int) (rows * 0.9));
     }
 
     private static synchronized List<ShopperEvent> simulatedEvents() {
         if (simulated == null) {
+            // In the feature layer's order, so each user's events reach Kafka in event-time order.
             simulated = new ShopSimulator(SimulatorConfig.defaults(42)).take(EVENTS).stream()
-                    .map(SimulatedEvent::event).toList();
+                    .map(SimulatedEvent::event).sorted(OfflineFeatureReplay.EVENT_ORDER).toList();
         }
         return simulated;
-    }
-
-    /** Vectors differing in any value by more than the tolerance relative to the larger magnitude. */
-    static long countDiffering(List<FeatureVector> online, List<FeatureVector> offline) {
-        Map<String, FeatureVector> byEvent = new HashMap<>();
-        online.forEach(vector -> byEvent.put(vector.eventId(), vector));
-        long differing = 0;
-        for (FeatureVector expected : offline) {
-            FeatureVector actual = byEvent.get(expected.eventId());
-            if (actual == null || actual.specVersion() != expected.specVersion()
-                    || !sameValues(actual.values(), expected.values())) {
-                differing++;
-            }
-        }
-        return differing;
-    }
-
-    private static boolean sameValues(double[] a, double[] b) {
-        if (a.length != b.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            double scale = Math.max(Math.abs(a[i]), Math.abs(b[i]));
-            if (Math.abs(a[i] - b[i]) > RELATIVE_TOLERANCE * scale) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void produce(String topic, List<ShopperEvent> events) throws Exception {
@@ -187,10 +192,11 @@ class ScoringJobKafkaTest {
                 "parallelism", "2",
                 "clickstream-topic", topics.clickstream,
                 "dlq-topic", topics.dlq,
-                "late-topic", topics.late,
                 "features-topic", topics.features));
-        // Every partition has data until the end: idleness could only trigger when a loaded machine
-        // starves a source, and then an event could be late where it is not offline.
+        args.put("model-updates-topic", topics.modelUpdates);
+        args.put("decisions-topic", topics.decisions);
+        args.put("outcomes-topic", topics.outcomes);
+        // Every partition has data until the end; the outcome windows close with the watermark.
         args.put("idleness", "10min");
         Configuration configuration = new Configuration();
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -230,12 +236,16 @@ class ScoringJobKafkaTest {
     }
 
     /** Each test gets its own topics so runs cannot see each other's records. */
-    private record Topics(String clickstream, String dlq, String late, String features) {
+    private record Topics(String clickstream, String dlq, String features, String modelUpdates, String decisions,
+            String outcomes) {
         static Topics create(EmbeddedKafka kafka, String prefix) {
-            Topics topics = new Topics(prefix + ".clickstream", prefix + ".dlq", prefix + ".late", prefix + ".features");
-            for (String topic : Set.of(topics.clickstream, topics.dlq, topics.late, topics.features)) {
+            Topics topics = new Topics(prefix + ".clickstream", prefix + ".dlq", prefix + ".features",
+                    prefix + ".model-updates", prefix + ".decisions", prefix + ".outcomes");
+            for (String topic : Set.of(topics.clickstream, topics.dlq, topics.features, topics.decisions,
+                    topics.outcomes)) {
                 kafka.createTopic(topic, PARTITIONS);
             }
+            kafka.createTopic(topics.modelUpdates, 1);
             return topics;
         }
     }

@@ -5,7 +5,7 @@ import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.FeatureVector;
 import dev.flywheel.features.OfflineFeatureReplay;
-import dev.flywheel.simulator.RealizedLabels;
+import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatedEvent;
 import dev.flywheel.simulator.SimulatorConfig;
@@ -34,7 +34,7 @@ public final class SimulatedWarmup {
         // The feature layer applies events in its own order (time, then event id); labels and vectors follow it.
         simulated.sort(Comparator.comparing(SimulatedEvent::event, OfflineFeatureReplay.EVENT_ORDER));
         List<ShopperEvent> events = simulated.stream().map(SimulatedEvent::event).toList();
-        boolean[] labels = RealizedLabels.boughtWithin30Minutes(events);
+        boolean[] labels = Attribution.defaults().labels(events);
         OfflineFeatureReplay replay = new OfflineFeatureReplay(settings);
         List<LabelledExample> examples = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {

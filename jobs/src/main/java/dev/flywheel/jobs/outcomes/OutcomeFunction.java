@@ -1,0 +1,204 @@
+package dev.flywheel.jobs.outcomes;
+
+import dev.flywheel.decisions.Decision;
+import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.events.ShopperEvent.Purchase;
+import dev.flywheel.events.ShopperEvent.Return;
+import dev.flywheel.jobs.events.ShopperEventTypeInfo;
+import dev.flywheel.jobs.features.FeatureTypes;
+import dev.flywheel.outcomes.Attribution;
+import dev.flywheel.outcomes.Outcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins each decision with what its user did next, keyed by user: a decision waits in keyed state
+ * until the watermark passes the end of its attribution window, then leaves as an {@link Outcome}
+ * labelled by {@link Attribution} from the user's purchases. Here the watermark is what it is for:
+ * completeness. A decision is made on arrival; its label needs every purchase of the next 30
+ * minutes, and the watermark says when they have all arrived.
+ *
+ * <p>Inputs: decisions (from the scoring stage) and the user's purchases and returns (from the
+ * clickstream). The two come by different paths, so a purchase may arrive before the decision of
+ * an earlier event: purchases and returns are kept for one attribution plus one return window and
+ * looked up when a decision's window closes. With a return window, a positive outcome waits until
+ * that long after its purchase and records how many units of the attributed order came back.
+ *
+ * <p>State: pending decisions by the time their window closes, and the user's recent purchases and
+ * returns. Nothing outlives its window: the last timer of a user leaves no state. A decision whose
+ * window had already closed when it arrived (more than a window behind the watermark) is labelled
+ * at once from what is kept ({@code decisionsLate}); a purchase or return that arrives behind the
+ * watermark may have missed windows that already closed ({@code activityLate}). The memory is
+ * about decisions per second x attribution window, in keyed state (on disk with RocksDB).
+ *
+ * <p>Metrics: {@code outcomesPositive}, {@code outcomesNegative}, {@code decisionsLate},
+ * {@code activityLate}.
+ */
+public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decision, ShopperEvent, Outcome> {
+    private static final long serialVersionUID = 1L;
+
+    private final Attribution attribution;
+    private final long returnWindowMs;
+
+    /** Decisions by the event time their attribution window closes. */
+    private transient MapState<Long, List<Decision>> pending;
+    /** Positive outcomes by the event time their return window closes. */
+    private transient MapState<Long, List<Outcome>> awaitingReturns;
+    /** The user's purchases and returns of the last attribution + return window. */
+    private transient ListState<ShopperEvent> activity;
+    private transient Counter positives;
+    private transient Counter negatives;
+    private transient Counter decisionsLate;
+    private transient Counter activityLate;
+
+    public OutcomeFunction(Attribution attribution, Duration returnWindow) {
+        this.attribution = attribution;
+        this.returnWindowMs = returnWindow.toMillis();
+    }
+
+    /** Whether the outcome stage needs to hear of an event: purchases label, returns are recorded. */
+    public static boolean isActivity(ShopperEvent event) {
+        return event instanceof Purchase || event instanceof Return;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-decisions", Types.LONG,
+                new ListTypeInfo<>(FeatureTypes.DECISION)));
+        awaitingReturns = getRuntimeContext().getMapState(new MapStateDescriptor<>("awaiting-returns", Types.LONG,
+                new ListTypeInfo<>(FeatureTypes.OUTCOME)));
+        activity = getRuntimeContext().getListState(new ListStateDescriptor<>("activity", ShopperEventTypeInfo.INSTANCE));
+        var metrics = getRuntimeContext().getMetricGroup();
+        positives = metrics.counter("outcomesPositive");
+        negatives = metrics.counter("outcomesNegative");
+        decisionsLate = metrics.counter("decisionsLate");
+        activityLate = metrics.counter("activityLate");
+    }
+
+    @Override
+    public void processElement1(Decision decision, Context ctx, Collector<Outcome> out) throws Exception {
+        long closes = attribution.closesAt(decision.eventTime());
+        long watermark = ctx.timerService().currentWatermark();
+        if (closes <= watermark) {
+            decisionsLate.inc();
+            label(decision, watermark, ctx, out);
+            return;
+        }
+        add(pending, closes, decision);
+        ctx.timerService().registerEventTimeTimer(closes);
+    }
+
+    @Override
+    public void processElement2(ShopperEvent event, Context ctx, Collector<Outcome> out) throws Exception {
+        if (event.ts() <= ctx.timerService().currentWatermark()) {
+            activityLate.inc();
+        }
+        activity.add(event);
+        // Frees it once no window that could use it is open.
+        ctx.timerService().registerEventTimeTimer(event.ts() + attribution.windowMillis() + returnWindowMs);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out) throws Exception {
+        List<Decision> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            for (Decision decision : due) {
+                label(decision, timestamp, ctx, out);
+            }
+        }
+        List<Outcome> returnsDue = awaitingReturns.get(timestamp);
+        if (returnsDue != null) {
+            awaitingReturns.remove(timestamp);
+            for (Outcome outcome : returnsDue) {
+                emit(withReturns(outcome), out);
+            }
+        }
+        forgetActivityBefore(timestamp - attribution.windowMillis() - returnWindowMs);
+    }
+
+    /** Labels a decision whose window has closed by {@code now} (event time). */
+    private void label(Decision decision, long now, Context ctx, Collector<Outcome> out) throws Exception {
+        Purchase first = null;
+        for (ShopperEvent event : activity.get()) {
+            if (event instanceof Purchase purchase && attribution.attributes(decision.eventTime(), purchase.ts())
+                    && (first == null || purchase.ts() < first.ts())) {
+                first = purchase;
+            }
+        }
+        long window = attribution.windowMillis();
+        if (first == null) {
+            emit(new Outcome(decision, false, attribution.closesAt(decision.eventTime()), window, null, 0, returnWindowMs), out);
+            return;
+        }
+        Outcome outcome = new Outcome(decision, true, first.ts(), window, first.orderId(), 0, returnWindowMs);
+        long returnsClose = first.ts() + returnWindowMs;
+        if (returnsClose > now) {
+            add(awaitingReturns, returnsClose, outcome);
+            ctx.timerService().registerEventTimeTimer(returnsClose);
+        } else {
+            emit(withReturns(outcome), out);
+        }
+    }
+
+    /** The outcome with the units of its order returned within the return window after the purchase. */
+    private Outcome withReturns(Outcome outcome) throws Exception {
+        if (returnWindowMs == 0) {
+            return outcome;
+        }
+        int returned = 0;
+        for (ShopperEvent event : activity.get()) {
+            if (event instanceof Return back && back.orderId().equals(outcome.orderId())
+                    && back.ts() > outcome.labelTime() && back.ts() <= outcome.labelTime() + returnWindowMs) {
+                returned += back.quantity();
+            }
+        }
+        return new Outcome(outcome.decision(), true, outcome.labelTime(), outcome.attributionWindowMs(),
+                outcome.orderId(), returned, returnWindowMs);
+    }
+
+    private void emit(Outcome outcome, Collector<Outcome> out) {
+        (outcome.purchased() ? positives : negatives).inc();
+        out.collect(outcome);
+    }
+
+    private void forgetActivityBefore(long cutoff) throws Exception {
+        List<ShopperEvent> kept = new ArrayList<>();
+        boolean dropped = false;
+        for (ShopperEvent event : activity.get()) {
+            if (event.ts() > cutoff) {
+                kept.add(event);
+            } else {
+                dropped = true;
+            }
+        }
+        if (!dropped) {
+            return;
+        }
+        if (kept.isEmpty()) {
+            activity.clear();
+        } else {
+            activity.update(kept);
+        }
+    }
+
+    private static <T> void add(MapState<Long, List<T>> state, long at, T value) throws Exception {
+        List<T> list = state.get(at);
+        if (list == null) {
+            list = new ArrayList<>(1);
+        }
+        list.add(value);
+        state.put(at, list);
+    }
+}
