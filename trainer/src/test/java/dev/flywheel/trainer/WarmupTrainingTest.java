@@ -9,6 +9,7 @@ import dev.flywheel.features.FeatureVector;
 import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.models.FeatureBins;
 import dev.flywheel.models.ModelDescriptor;
+import dev.flywheel.registry.api.Sha256;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatedEvent;
 import dev.flywheel.simulator.SimulatorConfig;
@@ -96,7 +97,7 @@ class WarmupTrainingTest {
         assertThat(descriptor.output().tensor()).isEqualTo(OnnxExport.OUTPUT_TENSOR);
         assertThat(descriptor.output().columns()).containsExactly(PropensityModel.NO_PURCHASE, PropensityModel.PURCHASE);
         assertThat(descriptor.output().scoreIndex()).isEqualTo(1);
-        assertThat(descriptor.sha256()).isEqualTo(dev.flywheel.trainer.export.PropensityDescriptor.sha256(result.onnx()));
+        assertThat(descriptor.sha256()).isEqualTo(Sha256.hex(result.onnx()));
         assertThat(descriptor.metrics()).containsEntry("auc", result.evaluation().auc())
                 .containsEntry("best_achievable_auc", result.evaluation().bestAchievableAuc())
                 .containsKeys("log_loss", "brier", "expected_calibration_error");

@@ -2,16 +2,14 @@ package dev.flywheel.registry.validation;
 
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.ModelJson;
+import dev.flywheel.registry.api.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
@@ -77,7 +75,7 @@ public final class ModelValidator {
             return ValidationResult.rejected(RejectReason.TOO_LARGE, artifact.length + " bytes, limit "
                     + settings.maxArtifactBytes());
         }
-        String actual = sha256(artifact);
+        String actual = Sha256.hex(artifact);
         if (!actual.equals(descriptor.sha256())) {
             return ValidationResult.rejected(RejectReason.SHA256_MISMATCH, "bytes hash to " + actual
                     + ", descriptor says " + descriptor.sha256());
@@ -179,14 +177,6 @@ public final class ModelValidator {
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // A leftover temp directory is harmless; the verdict matters more.
-        }
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.models.ModelVersion;
-import dev.flywheel.registry.validation.ModelValidator;
+import dev.flywheel.registry.api.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ class FileSystemModelStoreTest extends ModelStoreContract {
         assertThat(versions).isNotEmpty();
         for (ModelVersion version : versions) {
             byte[] artifact = reopened.artifact(version.name(), version.version());
-            assertThat(ModelValidator.sha256(artifact)).as("artifact of version %d", version.version())
+            assertThat(Sha256.hex(artifact)).as("artifact of version %d", version.version())
                     .isEqualTo(version.descriptor().sha256());
             assertThat(artifact).hasSize(StoreWriterProcess.ARTIFACT_BYTES);
         }

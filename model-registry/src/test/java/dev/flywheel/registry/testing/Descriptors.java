@@ -5,7 +5,7 @@ import dev.flywheel.models.FeatureBins;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.OutputSpec;
 import dev.flywheel.models.ReferenceDistributions;
-import dev.flywheel.registry.validation.ModelValidator;
+import dev.flywheel.registry.api.Sha256;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +25,7 @@ public final class Descriptors {
     }
 
     public static ModelDescriptor forArtifact(String model, byte[] artifact) {
-        return new ModelDescriptor(model, 0, ModelValidator.sha256(artifact), OnnxModels.INPUT, FEATURES, OUTPUT,
+        return new ModelDescriptor(model, 0, Sha256.hex(artifact), OnnxModels.INPUT, FEATURES, OUTPUT,
                 Map.of("auc", 0.8), new ReferenceDistributions(List.of(0.05, 0.3, 0.9),
                         Map.of(FEATURES.get(0), new FeatureBins(List.of(0.0, 5.0, 50.0), List.of(0.1, 0.4, 0.3, 0.2))),
                         List.of(List.of(1.0, 2.0, 3.0))),

@@ -3,11 +3,9 @@ package dev.flywheel.trainer.export;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.OutputSpec;
 import dev.flywheel.models.ReferenceDistributions;
+import dev.flywheel.registry.api.Sha256;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
 import dev.flywheel.trainer.training.PropensityModel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,7 +28,7 @@ public final class PropensityDescriptor {
                                            ReferenceDistributions reference, String createdBy) {
         OutputSpec output = new OutputSpec(OnnxExport.OUTPUT_TENSOR, model.outputColumns(), PropensityModel.PURCHASE,
                 MEANING);
-        return new ModelDescriptor(modelName, version, sha256(onnx), OnnxExport.INPUT_TENSOR, model.featureNames(),
+        return new ModelDescriptor(modelName, version, Sha256.hex(onnx), OnnxExport.INPUT_TENSOR, model.featureNames(),
                 output, metrics(evaluation, trainExamples), reference, createdBy);
     }
 
@@ -47,13 +45,5 @@ public final class PropensityDescriptor {
         metrics.put("best_achievable_auc", evaluation.bestAchievableAuc());
         metrics.values().removeIf(value -> !Double.isFinite(value));
         return metrics;
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 }

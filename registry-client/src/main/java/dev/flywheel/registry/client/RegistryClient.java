@@ -10,7 +10,7 @@ import dev.flywheel.registry.api.AliasUpdate;
 import dev.flywheel.registry.api.ErrorBody;
 import dev.flywheel.registry.api.ModelSummary;
 import dev.flywheel.registry.api.RegisterRequest;
-import dev.flywheel.registry.validation.ModelValidator;
+import dev.flywheel.registry.api.Sha256;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,7 +53,7 @@ public final class RegistryClient {
 
     /** Hex SHA-256 of an artifact, as a descriptor needs it. */
     public static String sha256(byte[] artifact) {
-        return ModelValidator.sha256(artifact);
+        return Sha256.hex(artifact);
     }
 
     /**
