@@ -29,6 +29,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -78,9 +79,15 @@ public final class ScoringJob {
 
     /** The job wired to the Kafka topics and the registry named by the configuration. */
     public static ScoringJob onKafka(ScoringConfig config) {
+        return onKafka(config, new ParsingDeserializer(config.job().maxPayloadBytes()));
+    }
+
+    /** As {@link #onKafka(ScoringConfig)}, parsing the clickstream with {@code parser}. */
+    public static ScoringJob onKafka(ScoringConfig config,
+            KafkaRecordDeserializationSchema<Either<DeadLetter, ShopperEvent>> parser) {
         KafkaConnectors kafka = new KafkaConnectors(config.job().kafka(), "flywheel-scoring");
         return new ScoringJob(config,
-                kafka.source(config.job().clickstreamTopic(), new ParsingDeserializer(config.job().maxPayloadBytes())),
+                kafka.source(config.job().clickstreamTopic(), parser),
                 kafka.changelog(config.modelUpdatesTopic(), new ModelUpdatesDeserializer()),
                 new RegistryArtifacts(config.registry(), config.registryToken()),
                 new Outputs(
