@@ -108,7 +108,11 @@ final class ScoringStack implements AutoCloseable {
 
     /** Simulated events in the feature layer's order, as a shop writes them. */
     static List<ShopperEvent> simulated(long seed, int users, int count) {
-        return new ShopSimulator(SimulatorConfig.defaults(seed).withUsers(users)).take(count).stream()
+        return simulated(SimulatorConfig.defaults(seed).withUsers(users), count);
+    }
+
+    static List<ShopperEvent> simulated(SimulatorConfig config, int count) {
+        return new ShopSimulator(config).take(count).stream()
                 .map(SimulatedEvent::event).sorted(OfflineFeatureReplay.EVENT_ORDER).toList();
     }
 
@@ -153,9 +157,17 @@ final class ScoringStack implements AutoCloseable {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        await(what, condition, () -> "");
+    }
+
+    /** Waits for {@code condition}; on timeout the failure shows what {@code state} says at that moment. */
+    static void await(String what, BooleanSupplier condition, java.util.function.Supplier<Object> state)
+            throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waiting for " + what + " for " + DEADLINE.toSeconds() + " s: " + state.get());
+            }
             Thread.sleep(50);
         }
     }
