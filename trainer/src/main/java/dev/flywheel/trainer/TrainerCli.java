@@ -8,6 +8,7 @@ import dev.flywheel.models.ModelVersion;
 import dev.flywheel.registry.client.RegistryClient;
 import dev.flywheel.simulator.SimulatorConfig;
 import dev.flywheel.trainer.dataset.LabelledExamples;
+import dev.flywheel.trainer.dataset.OutcomeExamples;
 import dev.flywheel.trainer.dataset.SimulatedWarmup;
 import dev.flywheel.trainer.evaluation.CalibrationTable;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
@@ -16,6 +17,8 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,6 +38,8 @@ import picocli.CommandLine.Spec;
 public final class TrainerCli implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** Fewer rows than this leave a holdout too small to judge a model by. */
+    static final int MIN_OUTCOME_ROWS = 1_000;
     /**
      * Tribuo reports every epoch through java.util.logging; the command prints its own progress. Held
      * here because java.util.logging keeps loggers only weakly, and a collected one forgets its level.
@@ -80,8 +85,9 @@ public final class TrainerCli implements Runnable {
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Simulates a warm-up period, trains on its earlier part, evaluates on the later part, "
-                    + "writes model.onnx, descriptor.json and report.json, and registers the version if asked.")
+            description = "Trains on a simulated warm-up period, or on the scoring job's outcomes topic (the vectors "
+                    + "serving logged, with their labels), evaluates on the later part, writes model.onnx, "
+                    + "descriptor.json and report.json, and registers the version if asked.")
     static final class Train implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -94,6 +100,21 @@ public final class TrainerCli implements Runnable {
 
         @Option(names = "--users", defaultValue = "100000", description = "simulated shoppers (default ${DEFAULT-VALUE})")
         int users;
+
+        @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+                description = "Kafka brokers: train on --outcomes-topic instead of a simulated warm-up")
+        String bootstrap;
+
+        @Option(names = "--outcomes-topic", defaultValue = "outcomes",
+                description = "with --bootstrap: the topic of labelled decisions (default ${DEFAULT-VALUE})")
+        String outcomesTopic;
+
+        @Option(names = "--from", paramLabel = "INSTANT",
+                description = "with --bootstrap: first event time taken, e.g. 2026-01-01T00:00:00Z")
+        Instant from;
+
+        @Option(names = "--until", paramLabel = "INSTANT", description = "with --bootstrap: event times before this")
+        Instant until;
 
         @Option(names = "--holdout-fraction", defaultValue = "0.3",
                 description = "latest share of the events held out for evaluation (default ${DEFAULT-VALUE})")
@@ -161,15 +182,14 @@ public final class TrainerCli implements Runnable {
             long started = System.nanoTime();
             TrainingRun.Result result;
             try {
-                out.printf("simulating %,d warm-up events (seed %d, %,d shoppers) and computing their features%n",
-                        events, seed, users);
-                LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(seed).withUsers(users),
-                        events, FeatureSettings.defaults());
+                LabelledExamples examples = bootstrap == null ? simulated(out) : fromOutcomes(out);
                 out.printf("%,d labelled examples, %,d purchases within 30 minutes (%.1f s)%n", examples.size(),
                         examples.positives(), seconds(started));
                 // The descriptor has no field for the feature spec version; the run line records it.
-                String createdBy = String.format("flywheel-trainer seed=%d events=%d users=%d holdout=%s feature-spec=v%d",
-                        seed, events, users, holdoutFraction, FeatureSpec.current().version());
+                String data = bootstrap == null ? String.format("events=%d users=%d", events, users)
+                        : String.format("outcomes=%s from=%s until=%s", outcomesTopic, from, until);
+                String createdBy = String.format("flywheel-trainer seed=%d %s holdout=%s feature-spec=v%d",
+                        seed, data, holdoutFraction, FeatureSpec.current().version());
                 result = TrainingRun.run(examples, new TrainingRun.Settings(modelName, holdoutFraction, options, createdBy),
                         out::println);
                 TrainingArtifacts.write(outDir, result);
@@ -181,6 +201,29 @@ public final class TrainerCli implements Runnable {
             printEvaluation(out, result);
             out.printf("wrote %s (%.1f s in all)%n", outDir.toAbsolutePath(), seconds(started));
             return registry == null ? 0 : register(result, new RegistryClient(URI.create(registry), registryToken), metrics, out);
+        }
+
+        private LabelledExamples simulated(PrintWriter out) {
+            out.printf("simulating %,d warm-up events (seed %d, %,d shoppers) and computing their features%n",
+                    events, seed, users);
+            return SimulatedWarmup.generate(SimulatorConfig.defaults(seed).withUsers(users), events,
+                    FeatureSettings.defaults());
+        }
+
+        private LabelledExamples fromOutcomes(PrintWriter out) {
+            OutcomeExamples.Selection selection = new OutcomeExamples.Selection(modelName,
+                    from == null ? Long.MIN_VALUE : from.toEpochMilli(), until == null ? Long.MAX_VALUE : until.toEpochMilli());
+            out.printf("reading %s's outcomes from %s on %s (read_committed)%n", modelName, outcomesTopic, bootstrap);
+            OutcomeExamples.Read read = OutcomeExamples.read(bootstrap, outcomesTopic, selection, Duration.ofSeconds(30));
+            out.printf("%,d records: %,d rows; left out: %,d of other models, %,d outside the window, %,d of another"
+                            + " feature spec version, %,d repeating an event, %,d unreadable%n", read.records(),
+                    read.examples().size(), read.otherModels(), read.outsideWindow(), read.otherSpecVersions(),
+                    read.repeatedEvents(), read.unreadable());
+            if (read.examples().size() < MIN_OUTCOME_ROWS) {
+                throw new IllegalStateException(String.format("%s holds %,d rows of %s in the window; training needs at"
+                        + " least %,d", outcomesTopic, read.examples().size(), modelName, MIN_OUTCOME_ROWS));
+            }
+            return read.examples();
         }
 
         private int register(TrainingRun.Result result, RegistryClient client, TrainerMetrics metrics, PrintWriter out) {
@@ -204,6 +247,12 @@ public final class TrainerCli implements Runnable {
         private TrainingOptions validatedOptions() {
             if (events < 1_000) {
                 throw new ParameterException(spec.commandLine(), "--events must be at least 1000, was " + events);
+            }
+            if (bootstrap == null && (from != null || until != null)) {
+                throw new ParameterException(spec.commandLine(), "--from and --until select outcomes: they need --bootstrap");
+            }
+            if (from != null && until != null && !from.isBefore(until)) {
+                throw new ParameterException(spec.commandLine(), "--from must come before --until");
             }
             if (users < 1) {
                 throw new ParameterException(spec.commandLine(), "--users must be at least 1, was " + users);

@@ -37,6 +37,9 @@ class TrainerCliTest {
         "train --out x --registry localhost:1 --token t      | --registry must be an http:// or https:// URL",
         "train --events many --out x                         | Invalid value for option '--events'",
         "train --bogus --out x                               | Unknown option: '--bogus'",
+        "train --from 2026-01-01T00:00:00Z --out x           | --from and --until select outcomes: they need --bootstrap",
+        "train --bootstrap b:9092 --from 2026-01-02T00:00:00Z --until 2026-01-01T00:00:00Z --out x | --from must come before --until",
+        "train --bootstrap b:9092 --from yesterday --out x   | Invalid value for option '--from'",
         "train                                               | Missing required option: '--out=DIR'",
         "''                                                  | missing command: train",
     })
