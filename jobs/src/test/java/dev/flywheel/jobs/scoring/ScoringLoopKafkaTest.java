@@ -9,7 +9,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flywheel.decisions.Decision;
 import dev.flywheel.embedded.EmbeddedKafkaExtension;
 import dev.flywheel.events.ShopperEvent;
+import dev.flywheel.features.FeatureSettings;
+import dev.flywheel.features.FeatureSpec;
+import dev.flywheel.features.FeatureVector;
+import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.jobs.features.FeatureHarness;
 import dev.flywheel.jobs.serving.TrafficSplit;
 import dev.flywheel.jobs.testing.CollectingReporter;
 import dev.flywheel.outcomes.Attribution;
@@ -132,6 +137,7 @@ class ScoringLoopKafkaTest {
 
                 checkDecisions(decisions, events, champion, split, promoted, corrupted, v1, v2, splitAt, promotedAt);
                 checkOutcomes(outcomes, decisions, events);
+                checkVectors(decisions, events);
             }
         }
     }
@@ -243,6 +249,43 @@ class ScoringLoopKafkaTest {
                 events.size(), positives, mismatches);
         assertThat(positives).isPositive();
         assertThat(mismatches).isZero();
+    }
+
+    /**
+     * The vector each decision logged against the offline replay of the same events: user and
+     * session features exactly (each user's events arrive in order), item features as measured.
+     */
+    private static void checkVectors(Decisions decisions, List<ShopperEvent> events) {
+        Map<String, List<Decision>> byEvent = decisions.byEvent();
+        long userDiffering = 0;
+        long itemDiffering = 0;
+        int[] item = FeatureHarness.ITEM;
+        long[] differing = new long[item.length];
+        double[] largest = new double[item.length];
+        for (FeatureVector expected : OfflineFeatureReplay.replay(events, FeatureSettings.defaults())) {
+            double[] logged = byEvent.get(expected.eventId()).get(0).features();
+            if (!FeatureHarness.agree(logged, expected.values(), FeatureHarness.USER_AND_SESSION, 1e-9)) {
+                userDiffering++;
+            }
+            if (!FeatureHarness.agree(logged, expected.values(), item, 1e-9)) {
+                itemDiffering++;
+            }
+            for (int k = 0; k < item.length; k++) {
+                if (!FeatureHarness.agree(logged, expected.values(), new int[] {item[k]}, 1e-9)) {
+                    differing[k]++;
+                    largest[k] = Math.max(largest[k], Math.abs(logged[item[k]] - expected.values()[item[k]]));
+                }
+            }
+        }
+        StringBuilder perFeature = new StringBuilder();
+        for (int k = 0; k < item.length; k++) {
+            perFeature.append(String.format("; %s %.2f%% (largest %.3g)", FeatureSpec.current().names().get(item[k]),
+                    100.0 * differing[k] / events.size(), largest[k]));
+        }
+        System.out.printf("loop: logged vectors vs the offline replay: user and session features differing beyond 1e-9"
+                        + " relative: %d; item features differing: %d (%.2f%%)%s%n",
+                userDiffering, itemDiffering, 100.0 * itemDiffering / events.size(), perFeature);
+        assertThat(userDiffering).isZero();
     }
 
     /** The decisions read so far, indexed as the checks need them. */
