@@ -170,6 +170,59 @@ class ScoringFunctionTest {
                 .allSatisfy(decision -> assertThat(decision.modelVersion()).isEqualTo(2));
     }
 
+    @Test
+    void snapshotAndRestoreMidStreamGiveTheSameItemFeatures() throws Exception {
+        List<ShopperEvent> events = FeatureHarness.simulatedEvents(8, 200, 4_000);
+        List<Tuple2<ShopperEvent, UserFeatures>> records = userStage(events);
+        int cut = records.size() / 2;
+
+        var first = harness(function(new InMemoryArtifacts("none")), null);
+        for (Tuple2<ShopperEvent, UserFeatures> record : records.subList(0, cut)) {
+            first.processElement(record, record.f0.ts());
+        }
+        OperatorSubtaskState snapshot = first.snapshot(1, 1);
+        List<FeatureVector> vectors = new ArrayList<>(vectors(first));
+        first.close();
+        var restored = harness(function(new InMemoryArtifacts("none")), snapshot);
+        for (Tuple2<ShopperEvent, UserFeatures> record : records.subList(cut, records.size())) {
+            restored.processElement(record, record.f0.ts());
+        }
+        vectors.addAll(vectors(restored));
+
+        assertThat(vectors).isEqualTo(OfflineFeatureReplay.replay(events, SETTINGS));
+    }
+
+    @Test
+    void anItemSilentForTheTtlLeavesNoStateAndNoTimer() throws Exception {
+        List<ShopperEvent> events = FeatureHarness.simulatedEvents(9, 50, 500);
+        var harness = harness(function(new InMemoryArtifacts("none")), null);
+        for (Tuple2<ShopperEvent, UserFeatures> record : userStage(events)) {
+            harness.processElement(record, record.f0.ts());
+        }
+        long items = events.stream().filter(e -> e instanceof ShopperEvent.ItemEvent)
+                .map(e -> ((ShopperEvent.ItemEvent) e).itemId()).distinct().count();
+        assertThat(keyedStateEntries(harness)).isEqualTo((int) items);
+        assertThat(harness.numEventTimeTimers()).isEqualTo((int) items);
+
+        long last = events.get(events.size() - 1).ts();
+        harness.processBroadcastWatermark(Long.MAX_VALUE); // model-updates carry no event time
+        harness.processWatermark(last + SETTINGS.stateTtlMillis());
+
+        assertThat(keyedStateEntries(harness)).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    /** What the keyed harnesses' numKeyedStateEntries() counts; the broadcast harness has no such method. */
+    private static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<?, ?, ?, ?> harness) {
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) harness.getOperator()
+                .getKeyedStateBackend()).numKeyValueStateEntries();
+    }
+
+    private static List<FeatureVector> vectors(
+            KeyedBroadcastOperatorTestHarness<String, Tuple2<ShopperEvent, UserFeatures>, ModelUpdate, Decision> harness) {
+        return harness.getSideOutput(ScoringFunction.FEATURE_VECTORS).stream().map(StreamRecord::getValue).toList();
+    }
+
     private static ScoringFunction function(InMemoryArtifacts artifacts) {
         return new ScoringFunction(SETTINGS, List.of(MODEL), artifacts, true);
     }
