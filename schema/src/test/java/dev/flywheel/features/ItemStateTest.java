@@ -29,6 +29,30 @@ class ItemStateTest {
     }
 
     @Test
+    void anOutOfOrderEventAddsWhatItWouldHaveAddedInOrder() {
+        View early = new View(new EventHeader("e1", T0, "u1", "s"), "i", "c", 8.0);
+        Purchase late = new Purchase(new EventHeader("e2", T0 + 3 * HOUR, "u2", "s"), "o", "i", "c", 9.0, 1);
+        Click middle = new Click(new EventHeader("e3", T0 + HOUR, "u3", "s"), "i", "c", null, null);
+        ItemState inOrder = new ItemState();
+        inOrder.apply(early, SETTINGS);
+        inOrder.apply(middle, SETTINGS);
+        ItemFeatures expected = inOrder.apply(late, SETTINGS);
+
+        item.apply(early, SETTINGS);
+        item.apply(late, SETTINGS);
+        assertEquals(true, item.isOutOfOrder(middle.ts()));
+        ItemFeatures f = item.apply(middle, SETTINGS);
+
+        // The decayed sums are the in-order ones, as of the newest event (3 h): order does not matter.
+        assertEquals(expected.popularity1h(), f.popularity1h(), 1e-12);
+        assertEquals(expected.popularity1d(), f.popularity1d(), 1e-12);
+        assertEquals(expected.conversionRate7d(), f.conversionRate7d(), 1e-12);
+        // The newest price stays; the older event keeps its own (none here, so the newest known).
+        assertEquals(9.0, f.price());
+        assertEquals(T0 + 3 * HOUR, item.lastEventTime);
+    }
+
+    @Test
     void anItemSilentForTheTtlStartsOver() {
         item.apply(new View(new EventHeader("e1", T0, "u1", "s"), "i", "c", 8.0), SETTINGS);
         ItemFeatures f = item.apply(new View(new EventHeader("e2", T0 + 24 * HOUR, "u1", "s"), "i", "c", null), SETTINGS);

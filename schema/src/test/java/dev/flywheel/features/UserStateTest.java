@@ -98,6 +98,46 @@ class UserStateTest {
         assertEquals(1, v.value("category_count"));
     }
 
+    @Test
+    void outOfOrderEventsLeaveTheDecayedCountersAsInOrderAndRecencyAtZero() {
+        List<ShopperEvent> events = List.of(
+                new View(header("e1", T0), "i1", "books", 10.0),
+                new AddToCart(header("e2", T0 + 2 * MINUTE), "i1", "books", 10.0, 1),
+                new View(header("e3", T0 + 5 * MINUTE), "i2", "games", 30.0),
+                new Purchase(header("e4", T0 + 9 * MINUTE), "o1", "i1", "books", 10.0, 1),
+                new View(header("e5", T0 + 12 * MINUTE), "i3", "books", 12.0));
+        UserState inOrder = new UserState();
+        events.forEach(e -> inOrder.apply(e, ItemFeatures.NONE, SETTINGS));
+        UserState shuffled = new UserState();
+        for (int i : new int[] {4, 0, 3, 1, 2}) {
+            double[] v = shuffled.apply(events.get(i), ItemFeatures.NONE, SETTINGS);
+            if (i != 4) {
+                assertEquals(0, v[FeatureSpec.current().indexOf("secs_since_last_event")],
+                        "an event older than the newest is 0 s after it");
+            }
+        }
+        // A probe in order after both: every decayed counter agrees, whatever the order before.
+        View probe = new View(header("e6", T0 + 20 * MINUTE), "i4", "books", 11.0);
+        double[] expected = inOrder.apply(probe, ItemFeatures.NONE, SETTINGS);
+        double[] actual = shuffled.apply(probe, ItemFeatures.NONE, SETTINGS);
+        List<FeatureDefinition> features = FeatureSpec.current().features();
+        int decayed = 0;
+        for (int i = 0; i < features.size(); i++) {
+            if (features.get(i).type() == FeatureType.DECAYED_COUNT && features.get(i).family() != FeatureFamily.ITEM) {
+                assertEquals(expected[i], actual[i], 1e-9 * Math.max(1, Math.abs(expected[i])), features.get(i).name());
+                decayed++;
+            }
+        }
+        assertEquals(true, decayed >= 10);
+        // The session started at the oldest event, and the newest cart and purchase stay the newest.
+        assertEquals(expected[FeatureSpec.current().indexOf("session_duration_secs")],
+                actual[FeatureSpec.current().indexOf("session_duration_secs")]);
+        assertEquals(expected[FeatureSpec.current().indexOf("secs_since_last_purchase")],
+                actual[FeatureSpec.current().indexOf("secs_since_last_purchase")]);
+        assertEquals(expected[FeatureSpec.current().indexOf("secs_since_last_cart")],
+                actual[FeatureSpec.current().indexOf("secs_since_last_cart")]);
+    }
+
     private FeatureVector apply(ShopperEvent event) {
         return apply(event, ItemFeatures.NONE);
     }
