@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Flywheel on the embedded stack: Kafka (KRaft) and a Flink MiniCluster in one JVM, the shop
-# simulator producing into it, and the analytics job. Builds first when sources changed.
+# Runs Flywheel on the embedded stack: a first model trained on a simulated warm-up; Kafka (KRaft), a
+# Flink MiniCluster and the model registry in one JVM; the shop simulator producing into it; the
+# analytics and scoring jobs side by side (docs/local.md). Builds first when sources changed.
 #   scripts/run-local.sh --help
 set -euo pipefail
 cd "$(dirname "$0")/.."

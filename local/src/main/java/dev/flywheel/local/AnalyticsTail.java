@@ -1,23 +1,33 @@
 package dev.flywheel.local;
 
+import dev.flywheel.events.DeadLetter;
+import dev.flywheel.events.DeadLetterCodec;
 import dev.flywheel.events.Topics;
 import dev.flywheel.jobs.analytics.MinuteAnalytics;
 import dev.flywheel.jobs.analytics.MinuteAnalyticsCodec;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Follows the analytics and dead-letter topics the way a user's own consumer would. */
+/**
+ * Follows the analytics and dead-letter topics the way a user's own consumer would. Both jobs read
+ * the clickstream and both dead-letter what they can't parse, so each bad record arrives twice;
+ * dead letters are counted once per source record (partition and offset).
+ */
 final class AnalyticsTail implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final DeadLetterCodec deadLetterCodec = new DeadLetterCodec();
+    private final Set<Long> deadLetterSources = new HashSet<>();
     private MinuteAnalytics latest;
     private long minutes;
-    private long deadLetters;
+    private long deadLetterRecords;
 
     AnalyticsTail(String bootstrap) {
         Properties props = new Properties();
@@ -43,7 +53,9 @@ final class AnalyticsTail implements AutoCloseable {
                 }
                 minutes++;
             } else {
-                deadLetters++;
+                deadLetterRecords++;
+                DeadLetter letter = deadLetterCodec.decode(record.value());
+                deadLetterSources.add(((long) letter.sourcePartition() << 48) | letter.sourceOffset());
             }
         }
     }
@@ -56,8 +68,14 @@ final class AnalyticsTail implements AutoCloseable {
         return minutes;
     }
 
+    /** Dead-letter records read, each job's counted. */
+    long deadLetterRecords() {
+        return deadLetterRecords;
+    }
+
+    /** Distinct clickstream records dead-lettered. */
     long deadLetters() {
-        return deadLetters;
+        return deadLetterSources.size();
     }
 
     @Override

@@ -2,12 +2,17 @@ package dev.flywheel.local;
 
 import dev.flywheel.events.EventCodec;
 import dev.flywheel.events.Topics;
-import dev.flywheel.jobs.JobArgs;
-import dev.flywheel.jobs.analytics.AnalyticsConfig;
-import dev.flywheel.jobs.analytics.AnalyticsJob;
-import dev.flywheel.jobs.analytics.MinuteAnalytics;
+import dev.flywheel.local.JobMetrics.Aggregate;
+import dev.flywheel.models.ModelStatus;
+import dev.flywheel.models.ModelVersion;
+import dev.flywheel.models.ServingConfig;
+import dev.flywheel.models.ServingVariant;
+import dev.flywheel.registry.api.AliasUpdate;
+import dev.flywheel.registry.client.RegistryClient;
+import dev.flywheel.registry.http.Credentials;
 import dev.flywheel.simulator.ClickstreamProducer;
 import dev.flywheel.simulator.DriftScenario;
+import dev.flywheel.simulator.KafkaRecordSink;
 import dev.flywheel.simulator.KeyedRecord;
 import dev.flywheel.simulator.Pacing;
 import dev.flywheel.simulator.RecordStream;
@@ -15,37 +20,46 @@ import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatedClickstream;
 import dev.flywheel.simulator.SimulatorConfig;
 import dev.flywheel.simulator.TaobaoReplay;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * One command for the whole loop on one machine: Kafka and Flink in this JVM, shop traffic flowing
- * in, the analytics job running, and a status line every second until {@code --seconds} or Ctrl-C.
+ * One command for the whole loop on one machine: a first model trained from a simulated warm-up
+ * and registered; Kafka, Flink and the model registry in this JVM; shop traffic flowing in; the
+ * analytics and scoring jobs running side by side; a status line every second until
+ * {@code --seconds} or Ctrl-C.
  */
 @Command(name = "run-local.sh", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs Flywheel on the embedded stack: Kafka (KRaft) and a Flink MiniCluster in one JVM.")
-public final class FlywheelLocal implements java.util.concurrent.Callable<Integer> {
+        description = "Runs Flywheel on the embedded stack: Kafka (KRaft), a Flink MiniCluster and the model registry "
+                + "in one JVM, with a model trained on a simulated warm-up.")
+public final class FlywheelLocal implements Callable<Integer> {
 
-    @Option(names = "--seconds", description = "Stop after this many seconds (default: run until Ctrl-C).")
+    @Option(names = "--seconds", description = "Stop after this many seconds of traffic (default: run until Ctrl-C).")
     long seconds;
 
     @Option(names = "--rate", description = "Events per second sent into clickstream (default: ${DEFAULT-VALUE}).")
     double rate = 2_000;
 
-    @Option(names = "--seed", description = "Simulator seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Simulator seed, of the warm-up and the live traffic (default: ${DEFAULT-VALUE}).")
     long seed = 42;
 
     @Option(names = "--users", description = "Simulated shoppers (default: ${DEFAULT-VALUE}).")
@@ -54,14 +68,27 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
     @Option(names = "--malformed-rate", description = "Share of records replaced by malformed ones (default: ${DEFAULT-VALUE}).")
     double malformedRate = 0.005;
 
-    @Option(names = "--drift", description = "Scripted drift in simulated time, e.g. preference_shift@2h,price_shock@3h:1.5,bot_burst@4h+20m.")
+    @Option(names = "--drift", description = "Scripted drift, offsets from the start of the live traffic, "
+            + "e.g. preference_shift@2h,price_shock@3h:1.5,bot_burst@4h+20m.")
     String drift;
 
-    @Option(names = "--taobao", description = "Replay this Taobao UserBehavior CSV instead of simulating.")
+    @Option(names = "--taobao", description = "Replay this Taobao UserBehavior CSV instead of simulating; "
+            + "the model trained on the simulated warm-up scores it.")
     Path taobao;
 
     @Option(names = "--speedup", description = "With --taobao: event-time speed-up, 0 = as fast as --rate allows (default: ${DEFAULT-VALUE}).")
     double speedup = 0;
+
+    @Option(names = "--warmup-events", description = "Simulated warm-up events the first model trains on (default: ${DEFAULT-VALUE}).")
+    int warmupEvents = 100_000;
+
+    @Option(names = "--challenger", paramLabel = "SHARE",
+            description = "Also train a second version on another warm-up (seed + 1) and serve it as challenger to this share of shoppers, e.g. 0.2.")
+    Double challengerShare;
+
+    @Option(names = "--promote-after", paramLabel = "SECONDS",
+            description = "With --challenger: promote the challenger to champion this many seconds into the traffic.")
+    Long promoteAfter;
 
     @Option(names = "--parallelism", description = "Flink job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
@@ -69,27 +96,55 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
     @Option(names = "--ui-port", description = "Flink web UI port; the next free one is taken if busy (default: ${DEFAULT-VALUE}).")
     int uiPort = 8081;
 
+    @Option(names = "--registry-port", description = "Model registry port; any free one is taken if busy (default: ${DEFAULT-VALUE}).")
+    int registryPort = 8095;
+
+    /** Where the run's registry keeps its versions; emptied at start, as the broker starts empty. */
+    static final Path REGISTRY_STORE = Path.of("run", "local-registry");
+    /** How long the jobs may take to deploy before the run gives up. */
+    private static final Duration START_DEADLINE = Duration.ofMinutes(3);
+    /**
+     * Event-to-decision latencies above this are reported as "over" it. It is also how long send
+     * times and decided ids are kept at least ({@link SendTimes}), at most twice this: memory in
+     * proportion to the rate, about 20 MB at 2,000 events/s.
+     */
+    private static final long LATENCY_CEILING_MILLIS = 30_000;
+
     private final PrintStream out = System.out;
+    private volatile boolean stopRequested;
 
     public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command; returns 0, 1 after a failure or 2 after bad arguments, with one line on {@code err}. */
+    static int execute(String[] args, PrintWriter err) {
         CommandLine cli = new CommandLine(new FlywheelLocal());
+        cli.setErr(err);
         cli.setParameterExceptionHandler((e, argv) -> {
-            System.err.println("run-local: " + e.getMessage() + " (see --help)");
+            // The exceptions validate() throws carry a CommandLine of their own, without our err.
+            cli.getErr().println("run-local: " + e.getMessage() + " (see --help)");
             return 2;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            System.err.println("run-local: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            cli.getErr().println("run-local: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return 1;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
+    }
+
+    /** The models trained before the stack starts. */
+    private record Models(WarmupModel champion, WarmupModel challenger) {
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
         long started = System.nanoTime();
-        out.println("starting Kafka (KRaft) and a Flink MiniCluster...");
-        LocalStack stack = LocalStack.start(uiPort, Math.max(4, parallelism * 2), 4);
+        Models models = train();
+        CompletableFuture<RecordStream> records = CompletableFuture.supplyAsync(() -> records(models.champion()));
+
+        // From here on Ctrl-C lets the run stop what it started: the hook waits until it has.
         CountDownLatch finished = new CountDownLatch(1);
         Thread shutdownHook = new Thread(() -> {
             stopRequested = true;
@@ -100,10 +155,18 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
             }
         }, "flywheel-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        LocalStack stack = null;
         try {
-            run(stack, started);
+            out.println("starting Kafka (KRaft), a Flink MiniCluster and the model registry...");
+            emptyRegistryStore();
+            stack = LocalStack.start(uiPort, Math.max(4, parallelism * 2), 4, REGISTRY_STORE, registryPort);
+            if (!stopRequested) {
+                run(stack, models, records, started);
+            }
         } finally {
-            stack.close();
+            if (stack != null) {
+                stack.close();
+            }
             finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -114,65 +177,184 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
         return 0;
     }
 
-    private volatile boolean stopRequested;
+    /** Trains before anything starts: the heap is then free for training, and a too-short warm-up fails fast. */
+    private Models train() throws Exception {
+        if (taobao != null) {
+            out.println("note: --taobao replays real shoppers the simulated warm-up never showed (no prices, other habits);"
+                    + " the model scores them, but its scores are calibrated for the simulated shop");
+        }
+        WarmupModel champion = trainOne("champion", seed);
+        WarmupModel challenger = challengerShare == null ? null : trainOne("challenger", seed + 1);
+        return new Models(champion, challenger);
+    }
 
-    private void run(LocalStack stack, long started) throws Exception {
-        AnalyticsConfig config = AnalyticsConfig.from(JobArgs.of(Map.of(
-                "bootstrap", stack.kafkaBootstrap(),
-                "starting-offsets", "earliest",
-                "parallelism", Integer.toString(parallelism))));
-        StreamExecutionEnvironment env = stack.flinkEnvironment();
-        AnalyticsJob.onKafka(config).build(env);
-        JobClient job = stack.submit(env, "flywheel-analytics");
-        JobMetrics metrics = new JobMetrics(stack.flinkWebUi(), job.getJobID().toHexString());
+    private WarmupModel trainOne(String role, long warmupSeed) throws Exception {
+        out.printf("%s: simulating a %,d-event warm-up (seed %d, %,d shoppers) and training %s on it...%n", role,
+                warmupEvents, warmupSeed, users, WarmupModel.MODEL);
+        try {
+            WarmupModel model = WarmupModel.train(SimulatorConfig.defaults(warmupSeed).withUsers(users), warmupEvents,
+                    WarmupModel.HOLDOUT_FRACTION, "run-local " + role + " warm-up");
+            out.printf("%s: %s%n", role, model.report());
+            return model;
+        } catch (WarmupModel.WarmupTooShortException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--warmup-events " + warmupEvents + " is too short for a holdout: " + e.getMessage());
+        }
+    }
 
-        RecordStream records = records();
+    private void run(LocalStack stack, Models models, CompletableFuture<RecordStream> records, long started)
+            throws Exception {
+        RegistryClient editor = new RegistryClient(URI.create(stack.registryUrl()), Credentials.LOCAL_EDITOR);
+        int champion = register(editor, models.champion());
+        int challenger = models.challenger() == null ? 0 : register(editor, models.challenger());
+        editor.setAliases(WarmupModel.MODEL, new AliasUpdate(champion, challenger, 0,
+                challenger == 0 ? 0 : challengerShare, 0));
+        out.printf("registered %s v%d as champion%s%n", WarmupModel.MODEL, champion, challenger == 0 ? ""
+                : String.format(", v%d as challenger for %s of shoppers", challenger, ServingSplit.percent(challengerShare)));
+
+        LocalJobs jobs = LocalJobs.submit(stack, parallelism);
+        try {
+            if (awaitRunning(jobs)) {
+                runTraffic(stack, jobs, editor, liveTraffic(records), started);
+            }
+        } finally {
+            jobs.cancel();
+        }
+    }
+
+    private static RecordStream liveTraffic(CompletableFuture<RecordStream> records) throws Exception {
+        try {
+            return records.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private int register(RegistryClient editor, WarmupModel model) {
+        ModelVersion version = editor.register(model.descriptor(), model.onnx());
+        if (version.status() != ModelStatus.READY) {
+            throw new IllegalStateException("the registry did not accept the trained model: " + version.status() + " "
+                    + version.reason() + " " + version.detail());
+        }
+        return version.version();
+    }
+
+    /**
+     * Waits until every task of both jobs runs, so the first events don't queue behind their
+     * deployment. The scoring job takes the model it loaded at its first event; the events that
+     * come before its load finishes get no decision (counted as unscored).
+     */
+    private boolean awaitRunning(LocalJobs jobs) throws InterruptedException {
+        long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+        while (!stopRequested) {
+            if (jobs.analyticsMetrics().running() && jobs.scoringMetrics().running()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the jobs did not start within " + START_DEADLINE.toMinutes()
+                        + " min; see run/flywheel-local.log");
+            }
+            Thread.sleep(200);
+        }
+        return false;
+    }
+
+    private void runTraffic(LocalStack stack, LocalJobs jobs, RegistryClient editor, RecordStream records, long started)
+            throws Exception {
+        SendTimes sendTimes = new SendTimes(LATENCY_CEILING_MILLIS);
+        Latencies latencies = new Latencies(LATENCY_CEILING_MILLIS, StatusLine.WINDOW);
         AtomicLong sent = new AtomicLong();
         Thread producer = new Thread(() -> {
-            try (ClickstreamProducer kafka = ClickstreamProducer.kafka(stack.kafkaBootstrap(), Topics.CLICKSTREAM)) {
+            try (ClickstreamProducer kafka = new ClickstreamProducer(
+                    sendTimes.timing(new KafkaRecordSink(stack.kafkaBootstrap(), Topics.CLICKSTREAM)))) {
                 kafka.produce(untilStopped(records, sent), pacing(), null, progress -> { });
             }
         }, "flywheel-simulator");
         producer.setDaemon(true);
-        producer.start();
 
-        out.printf("Kafka %s | Flink web UI %s | job %s | ready in %.1f s%n", stack.kafkaBootstrap(),
-                stack.flinkWebUi(), job.getJobID(), (System.nanoTime() - started) / 1e9);
+        out.printf("Kafka %s | Flink web UI %s | registry %s | ready in %.1f s%n", stack.kafkaBootstrap(),
+                stack.flinkWebUi(), stack.registryUrl(), (System.nanoTime() - started) / 1e9);
+        out.printf("jobs: flywheel-analytics %s, flywheel-scoring %s; models: scripts/registry.sh list --url %s --token %s%n",
+                jobs.analytics().getJobID(), jobs.scoring().getJobID(), stack.registryUrl(), Credentials.LOCAL_READER);
         out.println("stop with Ctrl-C" + (seconds > 0 ? " or wait " + seconds + " s" : ""));
 
         StatusLine status = new StatusLine();
         long runStart = System.nanoTime();
-        try (AnalyticsTail tail = new AnalyticsTail(stack.kafkaBootstrap())) {
+        boolean promoted = false;
+        try (AnalyticsTail tail = new AnalyticsTail(stack.kafkaBootstrap());
+                DecisionsTail decisions = new DecisionsTail(stack.kafkaBootstrap(), sendTimes, latencies)) {
+            producer.start();
             while (!stopRequested && (seconds <= 0 || System.nanoTime() - runStart < seconds * 1_000_000_000L)
                     && producer.isAlive()) {
                 long until = System.nanoTime() + 1_000_000_000L;
                 while (System.nanoTime() < until && !stopRequested) {
                     tail.poll();
                 }
-                Map<String, Long> counters = metrics.sums(List.of("eventsAccepted", "eventsRejected", "eventsLate"));
-                out.println(status.line((System.nanoTime() - runStart) / 1e9, sent.get(), counters,
-                        tail.deadLetters(), tail.latestMinute()));
+                double elapsed = (System.nanoTime() - runStart) / 1e9;
+                if (promoteAfter != null && !promoted && elapsed >= promoteAfter) {
+                    ServingConfig config = editor.promote(WarmupModel.MODEL);
+                    out.printf("[%4.0fs] promoted v%d to champion (registry revision %d)%n", elapsed,
+                            config.variant(ServingVariant.CHAMPION).map(ServingVariant::version).orElse(0),
+                            config.revision());
+                    promoted = true;
+                }
+                Map<String, Long> analytics = jobs.analyticsMetrics().sums();
+                Map<String, Aggregate> scoring = jobs.scoringMetrics().read();
+                DecisionsTail.Counts counts = decisions.counts();
+                out.println(status.line(new StatusLine.Snapshot(elapsed, sent.get(), parsed(analytics),
+                        tail.deadLetters(), analytics.getOrDefault(LocalJobs.LATE, 0L), tail.latestMinute(),
+                        counts.decisions() - counts.repeated(), ServingSplit.describe(scoring),
+                        latencies.recent(System.currentTimeMillis()), counts.outcomes(), counts.purchased())));
             }
             stopRequested = true;
             producer.join(10_000);
-            Map<String, Long> counters = metrics.sums(List.of("eventsAccepted", "eventsRejected", "eventsLate"));
-            double elapsed = (System.nanoTime() - runStart) / 1e9;
-            long processed = counters.getOrDefault("eventsAccepted", 0L) + counters.getOrDefault("eventsRejected", 0L);
-            out.printf("stopped after %.0f s: sent %,d records (%,.0f/s), job parsed %,d (%,.0f/s), %,d dead-lettered,"
-                            + " %,d minutes of analytics published%n",
-                    elapsed, sent.get(), sent.get() / elapsed, processed, processed / elapsed,
-                    counters.getOrDefault("eventsRejected", 0L), tail.minutesPublished());
-            job.cancel().get(30, TimeUnit.SECONDS);
+            summary((System.nanoTime() - runStart) / 1e9, sent.get(), jobs, tail, decisions.counts(), latencies);
         }
     }
 
-    private RecordStream records() throws Exception {
+    private void summary(double elapsed, long sent, LocalJobs jobs, AnalyticsTail tail, DecisionsTail.Counts counts,
+            Latencies latencies) {
+        Map<String, Long> analytics = jobs.analyticsMetrics().sums();
+        Map<String, Long> scoring = jobs.scoringMetrics().sums();
+        long parsed = parsed(analytics);
+        String byVersion = counts.actedByVersion().entrySet().stream()
+                .map(e -> String.format("v%d %,d", e.getKey(), e.getValue())).collect(Collectors.joining(", "));
+        Latencies.Percentiles run = latencies.run();
+        out.printf("stopped after %.0f s: sent %,d records (%,.0f/s); analytics parsed %,d (%,.0f/s), %,d dead-lettered,"
+                        + " %,d minutes published; %,d decisions (%s; %,d events unscored%s), e2e %s; %,d outcomes (%,d bought);"
+                        + " late: %,d events (analytics), %,d decisions and %,d purchases/returns (outcomes)%n",
+                elapsed, sent, sent / elapsed, parsed, parsed / elapsed, tail.deadLetters(), tail.minutesPublished(),
+                counts.decisions() - counts.repeated(), byVersion.isEmpty() ? "none acted" : byVersion,
+                scoring.getOrDefault(LocalJobs.UNSCORED, 0L),
+                counts.repeated() == 0 ? "" : String.format("; %,d delivered again after a job restart", counts.repeated()),
+                run.describe(), counts.outcomes(), counts.purchased(),
+                analytics.getOrDefault(LocalJobs.LATE, 0L), scoring.getOrDefault(LocalJobs.DECISIONS_LATE, 0L),
+                scoring.getOrDefault(LocalJobs.ACTIVITY_LATE, 0L));
+    }
+
+    private static long parsed(Map<String, Long> analytics) {
+        return analytics.getOrDefault(LocalJobs.ACCEPTED, 0L) + analytics.getOrDefault(LocalJobs.REJECTED, 0L);
+    }
+
+    /**
+     * The live traffic. Simulated, it is the warm-up's shop carrying on: same seed, the warm-up's
+     * events skipped, so the model scores the hours after the ones it learned from, never its own
+     * training events; drift offsets count from there.
+     */
+    private RecordStream records(WarmupModel warmup) {
         if (taobao != null) {
             return TaobaoReplay.open(taobao).records(new EventCodec());
         }
-        SimulatorConfig config = SimulatorConfig.defaults(seed).withUsers(users)
-                .withDrift(drift == null ? List.of() : DriftScenario.parseList(drift));
-        return new SimulatedClickstream(new ShopSimulator(config), Long.MAX_VALUE, malformedRate);
+        SimulatorConfig shop = SimulatorConfig.defaults(seed).withUsers(users);
+        Duration warmupSpan = Duration.ofMillis(warmup.lastEventTime() + 1 - shop.startEpochMs());
+        List<DriftScenario> scenarios = drift == null ? List.of() : DriftScenario.parseList(drift).stream()
+                .map(d -> new DriftScenario(d.kind(), d.start().plus(warmupSpan), d.length(), d.magnitude()))
+                .toList();
+        ShopSimulator simulator = new ShopSimulator(shop.withDrift(scenarios));
+        for (int i = 0; i < warmupEvents; i++) {
+            simulator.next();
+        }
+        return new SimulatedClickstream(simulator, Long.MAX_VALUE, malformedRate);
     }
 
     private Pacing pacing() {
@@ -194,60 +376,58 @@ public final class FlywheelLocal implements java.util.concurrent.Callable<Intege
         };
     }
 
+    private static void emptyRegistryStore() throws IOException {
+        LocalStack.deleteRecursively(REGISTRY_STORE);
+        Files.createDirectories(REGISTRY_STORE);
+    }
+
     private void validate() {
+        List<String> problems = new ArrayList<>();
         if (seconds < 0) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seconds must not be negative");
+            problems.add("--seconds must not be negative");
         }
         if (!(rate > 0)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--rate must be positive");
+            problems.add("--rate must be positive");
         }
         if (!(malformedRate >= 0 && malformedRate <= 1)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--malformed-rate must be in [0, 1]");
+            problems.add("--malformed-rate must be in [0, 1]");
         }
         if (parallelism < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--parallelism must be at least 1");
+            problems.add("--parallelism must be at least 1");
+        }
+        if (users < 1) {
+            problems.add("--users must be at least 1");
+        }
+        if (warmupEvents < 10_000) {
+            problems.add("--warmup-events must be at least 10000");
+        }
+        if (challengerShare != null && !(challengerShare > 0 && challengerShare < 1)) {
+            problems.add("--challenger must be a share between 0 and 1 (exclusive), e.g. 0.2");
+        }
+        if (promoteAfter != null && challengerShare == null) {
+            problems.add("--promote-after needs --challenger");
+        }
+        if (promoteAfter != null && promoteAfter < 0) {
+            problems.add("--promote-after must not be negative");
+        }
+        if (promoteAfter != null && seconds > 0 && promoteAfter >= seconds) {
+            problems.add("--promote-after must be less than --seconds");
+        }
+        if (registryPort < 0 || registryPort > 65_535) {
+            problems.add("--registry-port must be a port number");
         }
         if (taobao != null && !Files.isRegularFile(taobao)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--taobao: no such file " + taobao);
+            problems.add("--taobao: no such file " + taobao);
         }
         if (drift != null) {
             try {
                 DriftScenario.parseList(drift);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--drift: " + e.getMessage());
+                problems.add("--drift: " + e.getMessage());
             }
         }
-    }
-
-    /**
-     * Formats one status line. Rates are over the last five lines: Flink's REST metrics refresh about
-     * once a second but not in step with this loop, so a one-second difference jumps between 0 and 2x.
-     */
-    static final class StatusLine {
-        private static final int WINDOW = 5;
-        private final java.util.ArrayDeque<double[]> history = new java.util.ArrayDeque<>();
-
-        String line(double seconds, long sent, Map<String, Long> counters, long deadLetters, MinuteAnalytics minute) {
-            long parsed = counters.getOrDefault("eventsAccepted", 0L) + counters.getOrDefault("eventsRejected", 0L);
-            double[] oldest = history.isEmpty() ? new double[] {0, 0, 0} : history.peekFirst();
-            double dt = Math.max(1e-3, seconds - oldest[0]);
-            history.addLast(new double[] {seconds, sent, parsed});
-            if (history.size() > WINDOW) {
-                history.removeFirst();
-            }
-            return String.format("[%4.0fs] in %,6.0f ev/s (%,d) | job %,6.0f ev/s (%,d) | dlq %,d | late %,d | %s",
-                    seconds, (sent - oldest[1]) / dt, sent, (parsed - oldest[2]) / dt, parsed, deadLetters,
-                    counters.getOrDefault("eventsLate", 0L), describe(minute));
-        }
-
-        private static String describe(MinuteAnalytics m) {
-            if (m == null) {
-                return "first minute not closed yet";
-            }
-            Map<String, Long> f = m.eventsByType();
-            return String.format("%s view %d search %d click %d cart %d buy %d | conv %.1f%% | rev %,.2f",
-                    Instant.ofEpochMilli(m.windowStart()).toString().substring(0, 16), f.get("view"), f.get("search"),
-                    f.get("click"), f.get("add_to_cart"), f.get("purchase"), 100 * m.conversionRate(), m.revenue());
+        if (!problems.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), problems.get(0));
         }
     }
 }

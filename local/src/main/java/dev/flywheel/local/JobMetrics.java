@@ -11,58 +11,129 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Reads a running job's own counters (for example {@code eventsAccepted}) through Flink's REST API,
- * summed over all subtasks of every vertex: the same numbers the web UI shows.
+ * Reads a running job's own metrics through Flink's REST API, aggregated over all subtasks of every
+ * vertex: the same numbers the web UI shows. Counters are summed ({@code eventsAccepted}); gauges
+ * keep their smallest and largest subtask value, so a caller sees when subtasks disagree (the
+ * scoring job's {@code championVersion} while a change reaches them one by one).
+ *
+ * <p>Metrics are matched by their last name segment. Per-reason counters repeat the name of their
+ * total ({@code ...reason.bad_json.eventsRejected}) and are left out; only the totals count.
  */
 final class JobMetrics {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Metrics appear as operators open; until all asked-for names are found, look again this often. */
+    private static final long REDISCOVER_NANOS = 2_000_000_000L;
+
+    /** One metric over every subtask that reports it. */
+    record Aggregate(double min, double max, double sum) {
+        Aggregate merge(Aggregate other) {
+            return new Aggregate(Math.min(min, other.min), Math.max(max, other.max), sum + other.sum);
+        }
+
+        /** Whether every subtask reports the same value. */
+        boolean agreed() {
+            return min == max;
+        }
+    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final URI rest;
     private final String jobId;
+    private final List<String> names;
+    /** Metric ids to ask each vertex for, found by listing its metrics. */
+    private Map<String, List<String>> idsByVertex = Map.of();
+    private long discoveredAt;
+    private boolean complete;
 
-    JobMetrics(URI rest, String jobId) {
+    /** @param names last segments of the metric names to read */
+    JobMetrics(URI rest, String jobId, List<String> names) {
         this.rest = rest;
         this.jobId = jobId;
+        this.names = List.copyOf(names);
     }
 
-    /** Sum of each named counter across the job; a counter not reported yet is absent from the map. */
-    Map<String, Long> sums(List<String> counters) {
-        Map<String, Long> totals = new HashMap<>();
+    /** Each named metric that reports; one not reported yet is absent. */
+    Map<String, Aggregate> read() {
+        Map<String, Aggregate> values = new HashMap<>();
         try {
-            for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
-                String base = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
-                List<String> ids = new ArrayList<>();
-                for (JsonNode metric : get(base)) {
-                    String id = metric.path("id").asText();
-                    for (String counter : counters) {
-                        if (id.endsWith("." + counter)) {
-                            ids.add(id);
-                        }
-                    }
-                }
-                if (ids.isEmpty()) {
-                    continue;
-                }
-                String query = URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8);
-                for (JsonNode value : get(base + "?agg=sum&get=" + query)) {
+            if (!complete && System.nanoTime() - discoveredAt > REDISCOVER_NANOS) {
+                discover();
+            }
+            for (Map.Entry<String, List<String>> vertex : idsByVertex.entrySet()) {
+                String query = URLEncoder.encode(String.join(",", vertex.getValue()), StandardCharsets.UTF_8);
+                for (JsonNode value : get(base(vertex.getKey()) + "?agg=min,max,sum&get=" + query)) {
                     String id = value.path("id").asText();
-                    String counter = id.substring(id.lastIndexOf('.') + 1);
-                    // Per-reason rejection counters share the name; only the operator-level total counts.
-                    if (id.contains(".reason.")) {
-                        continue;
-                    }
-                    totals.merge(counter, (long) value.path("sum").asDouble(), Long::sum);
+                    Aggregate aggregate = new Aggregate(value.path("min").asDouble(), value.path("max").asDouble(),
+                            value.path("sum").asDouble());
+                    values.merge(nameOf(id), aggregate, Aggregate::merge);
                 }
             }
         } catch (Exception e) {
-            // The job may be restarting or not yet reporting: the status line shows what it has.
+            // The job may be restarting or not yet reporting: the caller shows what there is.
         }
-        return totals;
+        return values;
+    }
+
+    /** The sums of the named counters; a counter not reported yet is absent. */
+    Map<String, Long> sums() {
+        Map<String, Long> sums = new HashMap<>();
+        read().forEach((name, aggregate) -> sums.put(name, (long) aggregate.sum()));
+        return sums;
+    }
+
+    /** Whether every task of the job is running; false while it deploys, restarts, or when it can't be asked. */
+    boolean running() {
+        try {
+            JsonNode vertices = get("/jobs/" + jobId).path("vertices");
+            if (vertices.isEmpty()) {
+                return false;
+            }
+            for (JsonNode vertex : vertices) {
+                if (!"RUNNING".equals(vertex.path("status").asText())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void discover() throws Exception {
+        Map<String, List<String>> found = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String vertexId = vertex.path("id").asText();
+            List<String> ids = new ArrayList<>();
+            for (JsonNode metric : get(base(vertexId))) {
+                String id = metric.path("id").asText();
+                if (names.contains(nameOf(id)) && !id.contains(".reason.")) {
+                    ids.add(id);
+                    seen.add(nameOf(id));
+                }
+            }
+            if (!ids.isEmpty()) {
+                found.put(vertexId, ids);
+            }
+        }
+        idsByVertex = found;
+        discoveredAt = System.nanoTime();
+        complete = seen.containsAll(names);
+    }
+
+    private String base(String vertexId) {
+        return "/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+    }
+
+    private static String nameOf(String id) {
+        return id.substring(id.lastIndexOf('.') + 1);
     }
 
     private JsonNode get(String path) throws Exception {
