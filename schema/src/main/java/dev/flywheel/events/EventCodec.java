@@ -125,13 +125,32 @@ public final class EventCodec {
     }
 
     public Decoded decode(byte[] bytes) {
+        return decode(bytes, Reader.PLAIN_THEN_JACKSON);
+    }
+
+    /**
+     * Which grammar turns bytes into fields. {@link #decode} reads with {@link PlainJsonReader}
+     * and falls back to Jackson; the other two exist so a test can hold the grammars together.
+     */
+    enum Reader {
+        PLAIN_THEN_JACKSON,
+        /** The fast path alone: {@link #decode(byte[], Reader)} returns null where it gives up. */
+        PLAIN_ONLY,
+        JACKSON_ONLY
+    }
+
+    /** {@link #decode} through the given reader; null only for {@link Reader#PLAIN_ONLY} on a payload it leaves to Jackson. */
+    Decoded decode(byte[] bytes, Reader reader) {
         try {
             checkSize(bytes);
             boolean ascii = checkUtf8(bytes);
             // Nearly every record is plain JSON, which a dedicated scan reads several times faster
             // than Jackson; anything else, including every malformed record, is read by Jackson.
-            Fields fields = PlainJsonReader.read(bytes, ascii);
+            Fields fields = reader == Reader.JACKSON_ONLY ? null : PlainJsonReader.read(bytes, ascii);
             if (fields == null) {
+                if (reader == Reader.PLAIN_ONLY) {
+                    return null;
+                }
                 fields = readObject(bytes);
             }
             return new Decoded.Accepted(toEvent(fields));
