@@ -541,8 +541,12 @@ public final class EventCodec {
         return switch (type) {
             case VIEW -> new ShopperEvent.View(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
                     requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields));
-            case SEARCH -> new ShopperEvent.Search(header, requiredString(fields, QUERY, MAX_QUERY_LENGTH),
-                    results(fields), requiredString(fields, REQUEST_ID, MAX_STRING_LENGTH));
+            case SEARCH -> {
+                // Checked in wire order (query, request_id, results), not in the record's argument order.
+                String query = requiredString(fields, QUERY, MAX_QUERY_LENGTH);
+                String requestId = requiredString(fields, REQUEST_ID, MAX_STRING_LENGTH);
+                yield new ShopperEvent.Search(header, query, results(fields), requestId);
+            }
             case CLICK -> new ShopperEvent.Click(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
                     requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields),
                     optionalString(fields, REQUEST_ID, MAX_STRING_LENGTH));

@@ -229,6 +229,24 @@ class EventCodecTest {
                 row(RejectReason.UNPAIRED_SURROGATE, Payload.view().set("x\\ud83d", "1").toString(), "field name"));
     }
 
+    /** docs/events.md: a search's fields are checked as query, request_id, results, the order encode writes. */
+    @Test
+    void searchChecksRequestIdBeforeResults() {
+        String noRequestIdAndResultsNotAnArray = Payload.ofType("search").remove("request_id")
+                .set("results", "\"i-1\"").toString();
+        String blankRequestIdAndTooManyResults = Payload.ofType("search").set("request_id", "\" \"")
+                .set("results", IntStream.range(0, 1001).mapToObj(i -> "\"i\"").collect(Collectors.joining(",", "[", "]")))
+                .toString();
+        String noQueryAndNoRequestId = Payload.ofType("search").remove("query").remove("request_id").toString();
+
+        assertThat(codec.decode(noRequestIdAndResultsNotAnArray.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.MISSING_FIELD, "field 'request_id' is missing"));
+        assertThat(codec.decode(blankRequestIdAndTooManyResults.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.BLANK_FIELD, "field 'request_id' is blank"));
+        assertThat(codec.decode(noQueryAndNoRequestId.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.MISSING_FIELD, "field 'query' is missing"));
+    }
+
     @ParameterizedTest(name = "[{index}] {0}: {3}")
     @MethodSource("rejections")
     void rejectsWithTheExactReason(RejectReason reason, byte[] payload, String detailFragment, String preview) {
