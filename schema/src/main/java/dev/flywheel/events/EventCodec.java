@@ -718,10 +718,21 @@ public final class EventCodec {
                 throw outOfRange(name, value, asInt);
             }
         } else {
-            BigDecimal decimal = new BigDecimal(value.text());
+            BigDecimal decimal = decimalOrNull(value.text());
+            if (decimal == null) {
+                // The exponent is beyond what BigDecimal holds (about 2^31) while the literal has at
+                // most 1,000 characters: the number is zero, a fraction nearer zero than any integer
+                // but zero, or larger than any long.
+                if (!hasNonZeroDigit(value.text())) {
+                    decimal = BigDecimal.ZERO;
+                } else if (hasNegativeExponent(value.text())) {
+                    throw fraction(name, value);
+                } else {
+                    throw outOfRange(name, value, asInt);
+                }
+            }
             if (decimal.signum() != 0 && decimal.stripTrailingZeros().scale() > 0) {
-                throw new Rejection(RejectReason.WRONG_TYPE, cut("field '" + name + "' is " + value.text()
-                        + ", a number with a fraction; expected an integer"));
+                throw fraction(name, value);
             }
             try {
                 number = decimal.longValueExact();
@@ -733,6 +744,39 @@ public final class EventCodec {
             throw outOfRange(name, value, asInt);
         }
         return number;
+    }
+
+    /** A JSON number literal as a BigDecimal, or null if its exponent is beyond BigDecimal's range. */
+    private static BigDecimal decimalOrNull(String literal) {
+        try {
+            return new BigDecimal(literal);
+        } catch (NumberFormatException exponentOverflow) {
+            return null;
+        }
+    }
+
+    /** Whether the mantissa of a JSON number literal has a digit other than 0. */
+    private static boolean hasNonZeroDigit(String literal) {
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c == 'e' || c == 'E') {
+                return false;
+            }
+            if (c >= '1' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasNegativeExponent(String literal) {
+        int e = Math.max(literal.indexOf('e'), literal.indexOf('E'));
+        return e >= 0 && e + 1 < literal.length() && literal.charAt(e + 1) == '-';
+    }
+
+    private static Rejection fraction(String name, RawValue value) {
+        return new Rejection(RejectReason.WRONG_TYPE, cut("field '" + name + "' is " + value.text()
+                + ", a number with a fraction; expected an integer"));
     }
 
     private static List<String> results(Fields fields) throws Rejection {
