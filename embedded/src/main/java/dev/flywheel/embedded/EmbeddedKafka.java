@@ -21,7 +21,9 @@ import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,6 +31,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.LeaderNotAvailableException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -66,7 +70,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** How long {@link #count(String)} may read before it gives up. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
+    /** A deadline, not a wait: a loaded 2-core machine can take seconds to create a topic's logs. */
+    private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(60);
     private static final String CLIENT_LISTENER = "CLIENT";
 
     private final KafkaClusterTestKit cluster;
@@ -106,7 +111,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return newAdmin();
     }
 
-    /** Creates a topic and returns once every partition has a leader, so the first send does not race the metadata. */
+    /**
+     * Creates a topic and returns once the broker leads every partition, so the first send cannot
+     * reach a partition the broker is still creating (see {@link #awaitWritable}).
+     */
     public void createTopic(String name, int partitions) {
         createTopic(name, partitions, Map.of());
     }
@@ -115,7 +123,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void createTopic(String name, int partitions, Map<String, String> configs) {
         NewTopic topic = new NewTopic(name, partitions, (short) 1).configs(configs);
         await(internalAdmin.createTopics(List.of(topic)).all());
-        awaitLeaders(name, partitions);
+        awaitWritable(name, partitions);
     }
 
     /**
@@ -208,7 +216,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         return partitions.stream().collect(Collectors.toMap(p -> p, consumer::position));
     }
 
-    private void awaitLeaders(String topic, int partitions) {
+    /**
+     * Waits until the broker leads every partition of a new topic. A leader in the topic's
+     * description is not enough: the broker publishes the new metadata, which describeTopics
+     * reads, before it creates the partitions' logs and becomes their leader, one partition after
+     * another (BrokerMetadataPublisher.onMetadataUpdate). A producer that starts in that gap gets
+     * NOT_LEADER_OR_FOLLOWER for its first batch to a partition still being created, while its
+     * next batch, already in flight, may arrive after the partition exists. A 4.1 broker takes
+     * any first sequence from a producer it has no state for, so it appends the second batch, and
+     * every retry of the first then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until the producer's
+     * delivery timeout expires it (KAFKA-15591, fixed upstream after 4.1). ListOffsets is answered only
+     * by the partition's leader from its log, so once it succeeds for every partition, so does a
+     * produce.
+     */
+    private void awaitWritable(String topic, int partitions) {
         long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
         while (true) {
             try {
@@ -216,13 +237,19 @@ public final class EmbeddedKafka implements AutoCloseable {
                         await(internalAdmin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
                 if (description.partitions().size() == partitions
                         && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                    description.partitions().forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                    int remainingMs = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                    await(internalAdmin.listOffsets(ends, new ListOffsetsOptions().timeoutMs(remainingMs)).all());
                     return;
                 }
-            } catch (UnknownTopicOrPartitionException notYetInBrokerMetadata) {
-                // The controller has committed the topic; the broker's metadata cache is catching up.
+            } catch (UnknownTopicOrPartitionException | NotLeaderOrFollowerException | LeaderNotAvailableException notYet) {
+                // The controller has committed the topic; the broker is still applying it.
+            } catch (TimeoutException listOffsetsTimedOut) {
+                // Checked against the deadline below.
             }
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("Topic " + topic + " has no leader for every partition after " + TOPIC_READY_TIMEOUT);
+                throw new TimeoutException("Topic " + topic + " does not take writes on every partition after " + TOPIC_READY_TIMEOUT);
             }
             sleep(Duration.ofMillis(20));
         }

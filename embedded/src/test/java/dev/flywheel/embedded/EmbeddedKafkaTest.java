@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -126,6 +128,33 @@ class EmbeddedKafkaTest {
             long committed = admin.listConsumerGroupOffsets("readers").partitionsToOffsetAndMetadata().get()
                     .values().stream().mapToLong(offset -> offset.offset()).sum();
             assertThat(committed).isEqualTo(100);
+        }
+    }
+
+    /**
+     * The broker lists a new partition's leader in its metadata before it has made itself that
+     * leader, and a 4.1 broker that takes a producer's second batch first, on a partition with
+     * no producer state, loses the first batch (KAFKA-15591): its retries then fail with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout. So createTopic must return only
+     * once every partition takes writes. A producer without retries sees the difference at
+     * once: a partition not yet led fails its one send with NOT_LEADER_OR_FOLLOWER.
+     */
+    @Test
+    void everyPartitionTakesWritesOnceCreateTopicReturns() throws Exception {
+        int partitions = 24;
+        for (int round = 0; round < 5; round++) {
+            String topic = "writable-" + round;
+            kafka.createTopic(topic, partitions);
+            try (KafkaProducer<String, String> producer = producer(Map.of(
+                    ProducerConfig.RETRIES_CONFIG, 0,
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false))) {
+                List<Future<RecordMetadata>> sends = IntStream.range(0, partitions)
+                        .mapToObj(partition -> producer.send(new ProducerRecord<>(topic, partition, "k", "v")))
+                        .toList();
+                for (Future<RecordMetadata> send : sends) {
+                    assertThat(send.get().offset()).isZero();
+                }
+            }
         }
     }
 

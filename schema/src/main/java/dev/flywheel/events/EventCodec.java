@@ -125,13 +125,32 @@ public final class EventCodec {
     }
 
     public Decoded decode(byte[] bytes) {
+        return decode(bytes, Reader.PLAIN_THEN_JACKSON);
+    }
+
+    /**
+     * Which grammar turns bytes into fields. {@link #decode} reads with {@link PlainJsonReader}
+     * and falls back to Jackson; the other two exist so a test can hold the grammars together.
+     */
+    enum Reader {
+        PLAIN_THEN_JACKSON,
+        /** The fast path alone: {@link #decode(byte[], Reader)} returns null where it gives up. */
+        PLAIN_ONLY,
+        JACKSON_ONLY
+    }
+
+    /** {@link #decode} through the given reader; null only for {@link Reader#PLAIN_ONLY} on a payload it leaves to Jackson. */
+    Decoded decode(byte[] bytes, Reader reader) {
         try {
             checkSize(bytes);
             boolean ascii = checkUtf8(bytes);
             // Nearly every record is plain JSON, which a dedicated scan reads several times faster
             // than Jackson; anything else, including every malformed record, is read by Jackson.
-            Fields fields = PlainJsonReader.read(bytes, ascii);
+            Fields fields = reader == Reader.JACKSON_ONLY ? null : PlainJsonReader.read(bytes, ascii);
             if (fields == null) {
+                if (reader == Reader.PLAIN_ONLY) {
+                    return null;
+                }
                 fields = readObject(bytes);
             }
             return new Decoded.Accepted(toEvent(fields));
@@ -522,8 +541,12 @@ public final class EventCodec {
         return switch (type) {
             case VIEW -> new ShopperEvent.View(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
                     requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields));
-            case SEARCH -> new ShopperEvent.Search(header, requiredString(fields, QUERY, MAX_QUERY_LENGTH),
-                    results(fields), requiredString(fields, REQUEST_ID, MAX_STRING_LENGTH));
+            case SEARCH -> {
+                // Checked in wire order (query, request_id, results), not in the record's argument order.
+                String query = requiredString(fields, QUERY, MAX_QUERY_LENGTH);
+                String requestId = requiredString(fields, REQUEST_ID, MAX_STRING_LENGTH);
+                yield new ShopperEvent.Search(header, query, results(fields), requestId);
+            }
             case CLICK -> new ShopperEvent.Click(header, requiredString(fields, ITEM_ID, MAX_STRING_LENGTH),
                     requiredString(fields, CATEGORY, MAX_STRING_LENGTH), price(fields),
                     optionalString(fields, REQUEST_ID, MAX_STRING_LENGTH));
@@ -695,10 +718,21 @@ public final class EventCodec {
                 throw outOfRange(name, value, asInt);
             }
         } else {
-            BigDecimal decimal = new BigDecimal(value.text());
+            BigDecimal decimal = decimalOrNull(value.text());
+            if (decimal == null) {
+                // The exponent is beyond what BigDecimal holds (about 2^31) while the literal has at
+                // most 1,000 characters: the number is zero, a fraction nearer zero than any integer
+                // but zero, or larger than any long.
+                if (!hasNonZeroDigit(value.text())) {
+                    decimal = BigDecimal.ZERO;
+                } else if (hasNegativeExponent(value.text())) {
+                    throw fraction(name, value);
+                } else {
+                    throw outOfRange(name, value, asInt);
+                }
+            }
             if (decimal.signum() != 0 && decimal.stripTrailingZeros().scale() > 0) {
-                throw new Rejection(RejectReason.WRONG_TYPE, cut("field '" + name + "' is " + value.text()
-                        + ", a number with a fraction; expected an integer"));
+                throw fraction(name, value);
             }
             try {
                 number = decimal.longValueExact();
@@ -710,6 +744,39 @@ public final class EventCodec {
             throw outOfRange(name, value, asInt);
         }
         return number;
+    }
+
+    /** A JSON number literal as a BigDecimal, or null if its exponent is beyond BigDecimal's range. */
+    private static BigDecimal decimalOrNull(String literal) {
+        try {
+            return new BigDecimal(literal);
+        } catch (NumberFormatException exponentOverflow) {
+            return null;
+        }
+    }
+
+    /** Whether the mantissa of a JSON number literal has a digit other than 0. */
+    private static boolean hasNonZeroDigit(String literal) {
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c == 'e' || c == 'E') {
+                return false;
+            }
+            if (c >= '1' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasNegativeExponent(String literal) {
+        int e = Math.max(literal.indexOf('e'), literal.indexOf('E'));
+        return e >= 0 && e + 1 < literal.length() && literal.charAt(e + 1) == '-';
+    }
+
+    private static Rejection fraction(String name, RawValue value) {
+        return new Rejection(RejectReason.WRONG_TYPE, cut("field '" + name + "' is " + value.text()
+                + ", a number with a fraction; expected an integer"));
     }
 
     private static List<String> results(Fields fields) throws Rejection {

@@ -184,6 +184,9 @@ class EventCodecTest {
                 row(RejectReason.WRONG_TYPE, Payload.view().set("type", "3").toString(), "'type'"),
                 row(RejectReason.WRONG_TYPE, Payload.view().set("item_id", "{\"id\":1}").toString(), "an object"),
                 row(RejectReason.WRONG_TYPE, Payload.view().set("ts", "true").toString(), "a boolean"),
+                // An exponent beyond BigDecimal's range is still a JSON number, and this one a fraction.
+                row(RejectReason.WRONG_TYPE, Payload.ofType("add_to_cart").set("quantity", "1e-2147483649").toString(),
+                        "fraction"),
                 row(RejectReason.BLANK_FIELD, Payload.view().set("session_id", "\"  \\t \"").toString(), "'session_id'"),
                 row(RejectReason.BLANK_FIELD, Payload.view().set("event_id", "\"\"").toString(), "'event_id'"),
                 row(RejectReason.BLANK_FIELD, Payload.ofType("search").set("results", "[\"i-1\", \" \"]").toString(),
@@ -199,6 +202,7 @@ class EventCodecTest {
                 row(RejectReason.UNKNOWN_EVENT_TYPE, Payload.view().set("type", "\"VIEW\"").toString(), "'VIEW'"),
                 row(RejectReason.TIMESTAMP_NOT_POSITIVE, Payload.view().set("ts", "0").toString(), "'ts' is 0"),
                 row(RejectReason.TIMESTAMP_NOT_POSITIVE, Payload.view().set("ts", "-1").toString(), "'ts' is -1"),
+                row(RejectReason.TIMESTAMP_NOT_POSITIVE, Payload.view().set("ts", "0.0e2147483648").toString(), "'ts' is 0"),
                 row(RejectReason.TIMESTAMP_TOO_OLD, Payload.view().set("ts", Long.toString(TS / 1000)).toString(),
                         "looks like epoch seconds"),
                 row(RejectReason.TIMESTAMP_TOO_OLD, Payload.view().set("ts", Long.toString(EventCodec.MIN_TS - 1)).toString(),
@@ -208,6 +212,9 @@ class EventCodecTest {
                 row(RejectReason.TIMESTAMP_IN_FUTURE, Payload.view().set("ts", Long.toString(TS * 1000)).toString(), "'ts'"),
                 row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.view().set("ts", "99999999999999999999").toString(), "'ts'"),
                 row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.view().set("ts", "1e30").toString(), "'ts'"),
+                row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.view().set("ts", "1e2147483648").toString(), "64-bit"),
+                row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.ofType("purchase").set("quantity", "-5E+99999999999")
+                        .toString(), "32-bit"),
                 row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.view().set("ts", "-99999999999999999999").toString(), "'ts'"),
                 row(RejectReason.NUMBER_OUT_OF_RANGE, Payload.ofType("add_to_cart").set("quantity", "10001").toString(),
                         "limit is 10000"),
@@ -227,6 +234,24 @@ class EventCodecTest {
                 row(RejectReason.UNPAIRED_SURROGATE, Payload.view().set("user_id", "\"\\ud800x\"").toString(), "'user_id'"),
                 row(RejectReason.UNPAIRED_SURROGATE, Payload.view().set("note", "[\"\\udc00\"]").toString(), "'note'"),
                 row(RejectReason.UNPAIRED_SURROGATE, Payload.view().set("x\\ud83d", "1").toString(), "field name"));
+    }
+
+    /** docs/events.md: a search's fields are checked as query, request_id, results, the order encode writes. */
+    @Test
+    void searchChecksRequestIdBeforeResults() {
+        String noRequestIdAndResultsNotAnArray = Payload.ofType("search").remove("request_id")
+                .set("results", "\"i-1\"").toString();
+        String blankRequestIdAndTooManyResults = Payload.ofType("search").set("request_id", "\" \"")
+                .set("results", IntStream.range(0, 1001).mapToObj(i -> "\"i\"").collect(Collectors.joining(",", "[", "]")))
+                .toString();
+        String noQueryAndNoRequestId = Payload.ofType("search").remove("query").remove("request_id").toString();
+
+        assertThat(codec.decode(noRequestIdAndResultsNotAnArray.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.MISSING_FIELD, "field 'request_id' is missing"));
+        assertThat(codec.decode(blankRequestIdAndTooManyResults.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.BLANK_FIELD, "field 'request_id' is blank"));
+        assertThat(codec.decode(noQueryAndNoRequestId.getBytes(UTF_8)))
+                .isEqualTo(new Decoded.Rejected(RejectReason.MISSING_FIELD, "field 'query' is missing"));
     }
 
     @ParameterizedTest(name = "[{index}] {0}: {3}")
