@@ -80,8 +80,12 @@ import org.apache.kafka.common.TopicPartition;
  * event's produce time to the moment its decision is read from the {@code decisions} topic.
  *
  * <pre>
- * scripts/bench-scoring.sh [--events 300000] [--parallelism 2] [--buffer-timeouts 0,5,100] ...
+ * scripts/bench-scoring.sh [--events 200000] [--parallelism 2] [--buffer-timeouts 0,5,100] ...
  * </pre>
+ *
+ * The HTTP comparator reads only the topic's first {@code --http-events} (30,000): at about a
+ * thousand calls a second here it would otherwise take minutes, and its rate is set by the
+ * remote call, not by the size of the feature state.
  *
  * A run's time is from its first record read to its last output record written (the producer's
  * timestamp of the newest record in its output topics), the same for every job: MiniCluster
@@ -478,6 +482,12 @@ public final class ScoringThroughputBenchmark {
             return probe.run(rate, settings.latencyWarmup(), settings.latencySeconds());
         } finally {
             job.cancel().get(1, TimeUnit.MINUTES);
+            // Cancelled tasks still abort their Kafka transactions: the broker must outlive them.
+            try {
+                job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.ExecutionException expected) {
+                // a cancelled job ends exceptionally
+            }
         }
     }
 
