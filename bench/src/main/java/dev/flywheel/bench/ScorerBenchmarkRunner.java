@@ -3,6 +3,7 @@ package dev.flywheel.bench;
 import dev.flywheel.jobs.JobArgs;
 import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
 import dev.flywheel.jobs.serving.LoadedModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -79,6 +80,9 @@ public final class ScorerBenchmarkRunner {
             modelDirectory = Path.of(options.string("model", "run/bench-model"));
             train = options.bool("train", options.optional("model") == null);
             verbose = options.bool("verbose", false);
+            if (!train && !Files.isDirectory(modelDirectory)) {
+                throw new InvalidJobArgumentException("--model: no such directory: " + modelDirectory);
+            }
             if (forks < 0 || warmups < 0 || iterations < 1 || iterationTime.toMillis() < 1) {
                 throw new InvalidJobArgumentException("--forks and --warmup-iterations must be >= 0, --iterations >= 1,"
                         + " --iteration-time positive");

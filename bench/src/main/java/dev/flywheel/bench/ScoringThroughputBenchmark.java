@@ -132,6 +132,8 @@ public final class ScoringThroughputBenchmark {
             require(settings.httpCapacity > 0 && settings.httpThreads > 0 && settings.httpEvents > 0,
                     "--http-capacity, --http-threads and --http-events must be positive");
             require(!settings.latencySeconds.isNegative(), "--latency-seconds must not be negative (0 skips latency)");
+            require(settings.model == null || Files.isDirectory(settings.model),
+                    "--model: no such directory: " + settings.model);
             return settings;
         }
 
