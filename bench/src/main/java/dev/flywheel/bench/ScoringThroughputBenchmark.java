@@ -151,7 +151,7 @@ public final class ScoringThroughputBenchmark {
     record Latency(Duration bufferTimeout, double maxEventsPerSecond, LatencyProbe.Result probe) {
     }
 
-    /** Everything the run printed, for the smoke test. */
+    /** What the run printed, for a caller that checks it. */
     record Report(List<Run> runs, double scoringToShuffled, double inlineToHttp, List<Latency> latencies) {
     }
 
