@@ -109,7 +109,8 @@ public final class FeatureThroughputBenchmark {
     /** Runs the scoring job's feature stage over the whole clickstream, into topics of its own. */
     private static double runFeatures(EmbeddedKafka kafka, int parallelism, String stateBackend, String label)
             throws Exception {
-        for (String topic : new String[] {"bench.features.", "bench.dlq.", "bench.late."}) {
+        for (String topic : new String[] {"bench.features.", "bench.dlq.", "bench.late.", "bench.decisions.",
+                "bench.outcomes.", "bench.model-updates."}) {
             kafka.createTopic(topic + label, PARTITIONS);
         }
         Map<String, String> args = new HashMap<>(Map.of(
@@ -122,6 +123,11 @@ public final class FeatureThroughputBenchmark {
                 "features-topic", "bench.features." + label,
                 "dlq-topic", "bench.dlq." + label,
                 "late-topic", "bench.late." + label));
+        // The scoring job also reads serving configs; an empty topic of its own serves no model,
+        // so the job runs its feature stages only.
+        args.put("model-updates-topic", "bench.model-updates." + label);
+        args.put("decisions-topic", "bench.decisions." + label);
+        args.put("outcomes-topic", "bench.outcomes." + label);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(BenchJobs.configuration(stateBackend));
         ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(args))).build(env);
         JobExecutionResult result = env.execute("bench-features-" + label);

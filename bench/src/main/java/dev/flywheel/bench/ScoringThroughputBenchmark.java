@@ -83,11 +83,11 @@ import org.apache.kafka.common.TopicPartition;
  * scripts/bench-scoring.sh [--events 200000] [--parallelism 2] [--buffer-timeouts 0,5,100] ...
  * </pre>
  *
- * The HTTP comparator reads only the topic's first {@code --http-events} (30,000): at about a
+ * <p>The HTTP comparator reads only the topic's first {@code --http-events} (30,000): at about a
  * thousand calls a second here it would otherwise take minutes, and its rate is set by the
  * remote call, not by the size of the feature state.
  *
- * A run's time is from its first record read to its last output record written (the producer's
+ * <p>A run's time is from its first record read to its last output record written (the producer's
  * timestamp of the newest record in its output topics), the same for every job: MiniCluster
  * start-up, the wait for a model to load and the wait for the final checkpoint are not counted,
  * and each job runs once to warm up (the HTTP comparator excepted: its run is long enough) before
@@ -95,8 +95,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class ScoringThroughputBenchmark {
     static final Set<String> ARGUMENTS = Set.of("events", "users", "parallelism", "state-backend", "seed", "model",
-            "http-capacity", "http-threads", "http-events", "buffer-timeouts", "linger", "checkpoint-interval", "latency-rate",
-            "latency-seconds", "latency-warmup", "warm-up");
+            "http-capacity", "http-threads", "http-events", "buffer-timeouts", "linger", "checkpoint-interval",
+            "latency-rate", "latency-seconds", "latency-warmup", "warm-up");
 
     private static final String CLICKSTREAM = "bench.clickstream";
     private static final String NO_MODEL_UPDATES = "bench.model-updates.none";
