@@ -1,50 +1,25 @@
 package dev.flywheel.bench;
 
 import dev.flywheel.embedded.EmbeddedKafka;
-import dev.flywheel.events.EventCodec;
-import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.features.OfflineFeatureReplay;
 import dev.flywheel.features.UserState;
-import dev.flywheel.jobs.FlinkSettings;
 import dev.flywheel.jobs.JobArgs;
-import dev.flywheel.jobs.JobOptions;
-import dev.flywheel.jobs.KafkaConnectors;
-import dev.flywheel.jobs.KafkaOptions;
 import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.scoring.ScoringConfig;
 import dev.flywheel.jobs.scoring.ScoringJob;
-import dev.flywheel.simulator.KafkaRecordSink;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatorConfig;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.memory.DataOutputSerializer;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What the feature stage costs, in one run: the same Kafka topic of simulated events is read by a
@@ -71,7 +46,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * have state, or {@code --state-events} events were read.
  */
 public final class FeatureThroughputBenchmark {
-    private static final int PARTITIONS = 4;
+    private static final int PARTITIONS = BenchJobs.PARTITIONS;
 
     private FeatureThroughputBenchmark() {
     }
@@ -92,7 +67,7 @@ public final class FeatureThroughputBenchmark {
                 kafka.createTopic(topic, PARTITIONS);
             }
             long produceStart = System.nanoTime();
-            produce(kafka.bootstrapServers(), "bench.clickstream", new ShopSimulator(simulation), events);
+            BenchJobs.produce(kafka.bootstrapServers(), "bench.clickstream", new ShopSimulator(simulation), events);
             System.out.printf("produced %,d simulated events (%,d users in the population) to %d partitions in %.1f s%n",
                     events, users, PARTITIONS, seconds(System.nanoTime() - produceStart));
 
@@ -121,50 +96,12 @@ public final class FeatureThroughputBenchmark {
         sizeUserState(simulation.withUsers(2 * users), users, stateEvents);
     }
 
-    private static void produce(String bootstrap, String topic, ShopSimulator simulator, int events) {
-        EventCodec codec = new EventCodec();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(bootstrap),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < events; i++) {
-                ShopperEvent event = simulator.next().event();
-                producer.send(new ProducerRecord<>(topic, event.userId().getBytes(StandardCharsets.UTF_8),
-                        codec.encode(event)));
-            }
-        }
-    }
-
-    /**
-     * Reads the clickstream and writes every record, key and value unchanged, to another topic;
-     * with {@code shuffled}, first through the feature job's two shuffles (by a hash of the value,
-     * standing in for the item, then by the record key, the user) without parsing or state. That
-     * separates what the topology costs from what the feature code costs.
-     */
+    /** The passthrough of {@link BenchJobs#passthrough}, its net runtime in seconds. */
     private static double runPassthrough(EmbeddedKafka kafka, int parallelism, String label, boolean shuffled)
             throws Exception {
         String group = "bench-passthrough-" + label + (shuffled ? "-shuffled" : "");
-        // Only Kafka, checkpoints and parallelism matter to a job that neither parses nor keeps time.
-        JobOptions options = new JobOptions(kafkaOptions(kafka, group), "bench.clickstream", "bench.dlq",
-                "bench.late", Duration.ZERO, Duration.ofSeconds(30), EventCodec.DEFAULT_MAX_PAYLOAD_BYTES,
-                Duration.ofSeconds(10), Duration.ofMinutes(10), parallelism);
-        KafkaConnectors connectors = new KafkaConnectors(options.kafka(), group);
-        TypeInformation<Tuple2<byte[], byte[]>> recordType = Types.TUPLE(Types.PRIMITIVE_ARRAY(Types.BYTE),
-                Types.PRIMITIVE_ARRAY(Types.BYTE));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration("hashmap"));
-        FlinkSettings.apply(env, options);
-        DataStream<Tuple2<byte[], byte[]>> records = env.fromSource(
-                        connectors.source("bench.clickstream", new RawRecords(recordType)),
-                        WatermarkStrategy.noWatermarks(), "Kafka: clickstream (raw)")
-                .uid("bench-passthrough-source");
-        if (shuffled) {
-            records = records
-                    .keyBy(record -> Arrays.hashCode(record.f1), Types.INT)
-                    .map(record -> record, recordType).uid("bench-by-value").name("by value")
-                    .keyBy(record -> Arrays.hashCode(record.f0), Types.INT)
-                    .map(record -> record, recordType).uid("bench-by-key").name("by key");
-        }
-        records.sinkTo(connectors.sink((record, context, timestamp) ->
-                        new ProducerRecord<>("bench.passthrough", null, null, record.f0, record.f1), group))
-                .uid("bench-passthrough-sink").name("Kafka: passthrough");
+        StreamExecutionEnvironment env = BenchJobs.passthrough(kafka, "bench.clickstream", "bench.passthrough",
+                parallelism, group, shuffled, BenchJobs.configuration("hashmap"));
         JobExecutionResult result = env.execute(group);
         return result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
     }
@@ -172,7 +109,8 @@ public final class FeatureThroughputBenchmark {
     /** Runs the scoring job's feature stage over the whole clickstream, into topics of its own. */
     private static double runFeatures(EmbeddedKafka kafka, int parallelism, String stateBackend, String label)
             throws Exception {
-        for (String topic : new String[] {"bench.features.", "bench.dlq.", "bench.late."}) {
+        for (String topic : new String[] {"bench.features.", "bench.dlq.", "bench.late.", "bench.decisions.",
+                "bench.outcomes.", "bench.model-updates."}) {
             kafka.createTopic(topic + label, PARTITIONS);
         }
         Map<String, String> args = new HashMap<>(Map.of(
@@ -185,29 +123,15 @@ public final class FeatureThroughputBenchmark {
                 "features-topic", "bench.features." + label,
                 "dlq-topic", "bench.dlq." + label,
                 "late-topic", "bench.late." + label));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(stateBackend));
+        // The scoring job also reads serving configs; an empty topic of its own serves no model,
+        // so the job runs its feature stages only.
+        args.put("model-updates-topic", "bench.model-updates." + label);
+        args.put("decisions-topic", "bench.decisions." + label);
+        args.put("outcomes-topic", "bench.outcomes." + label);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(BenchJobs.configuration(stateBackend));
         ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(args))).build(env);
         JobExecutionResult result = env.execute("bench-features-" + label);
         return result.getNetRuntime(TimeUnit.MILLISECONDS) / 1000.0;
-    }
-
-    /**
-     * Checkpoints go to files: the default JobManager storage refuses state over 5 MiB, and the
-     * feature job holds more. No restarts: a failure must end the run, not loop unseen.
-     */
-    private static Configuration jobConfiguration(String stateBackend) throws java.io.IOException {
-        Configuration configuration = new Configuration();
-        configuration.set(StateBackendOptions.STATE_BACKEND, stateBackend);
-        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        configuration.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                Files.createTempDirectory("flywheel-bench-checkpoints").toUri().toString());
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return configuration;
-    }
-
-    private static KafkaOptions kafkaOptions(EmbeddedKafka kafka, String group) {
-        return KafkaOptions.from(JobArgs.of(Map.of("bootstrap", kafka.bootstrapServers(),
-                "starting-offsets", "earliest", "bounded", "true")), group);
     }
 
     /** Replays simulated events through the feature code until {@code users} users have state, then sizes it. */
@@ -252,19 +176,5 @@ public final class FeatureThroughputBenchmark {
             options.put(args[i].substring(2), args[++i]);
         }
         return options;
-    }
-
-    /** Key and value bytes as they are: the passthrough parses nothing. */
-    private record RawRecords(TypeInformation<Tuple2<byte[], byte[]>> type)
-            implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
-        @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Tuple2<byte[], byte[]>> out) {
-            out.collect(Tuple2.of(record.key(), record.value()));
-        }
-
-        @Override
-        public TypeInformation<Tuple2<byte[], byte[]>> getProducedType() {
-            return type;
-        }
     }
 }

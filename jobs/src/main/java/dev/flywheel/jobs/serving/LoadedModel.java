@@ -47,6 +47,8 @@ public final class LoadedModel implements AutoCloseable {
     private final int scoreColumn;
     private final FloatBuffer input;
     private final FloatBuffer output;
+    /** Where a batch's rows are gathered before one copy into {@link #input}. */
+    private final float[] batchRows;
     private final Batch[] batches = new Batch[MAX_BATCH + 1];
 
     private LoadedModel(String model, ServingVariant variant, OrtSession session, int[] specIndex, int columns) {
@@ -61,6 +63,7 @@ public final class LoadedModel implements AutoCloseable {
         this.scoreColumn = variant.output().scoreIndex();
         this.input = directFloats(MAX_BATCH * specIndex.length);
         this.output = directFloats(MAX_BATCH * columns);
+        this.batchRows = new float[MAX_BATCH * specIndex.length];
     }
 
     /**
@@ -138,12 +141,17 @@ public final class LoadedModel implements AutoCloseable {
             throw new IllegalArgumentException("batch of " + count + ", expected 1.." + MAX_BATCH);
         }
         int width = specIndex.length;
+        float[] rows = batchRows;
         for (int i = 0; i < count; i++) {
             double[] vector = specVectors[i];
+            int row = i * width;
             for (int j = 0; j < width; j++) {
-                input.put(i * width + j, (float) vector[specIndex[j]]);
+                rows[row + j] = (float) vector[specIndex[j]];
             }
         }
+        // One bulk copy: a put per value into the direct buffer cost more than the session run at
+        // batch 256 (ScorerBenchmark: 377 ns a row against a bare loop's 128).
+        input.put(0, rows, 0, count * width);
         run(count);
         for (int i = 0; i < count; i++) {
             scores[i] = output.get(i * columns + scoreColumn);
