@@ -36,7 +36,11 @@ public final class DecisionJson {
             .build();
     private static final EventType[] TYPES = EventType.values();
 
+    /** Below this, Java and Jackson write a whole double as its digits and ".0" (from 1e7 on: 1.0E7). */
+    private static final long WHOLE_LIMIT = 10_000_000;
+
     private final ByteArrayBuilder buffer = new ByteArrayBuilder(1024);
+    private final char[] digits = new char[24];
 
     public byte[] encode(Decision decision) {
         return write(decision, null);
@@ -76,7 +80,11 @@ public final class DecisionJson {
             out.writeNumber((float) d.score());
             out.writeNumberField("spec_version", d.specVersion());
             out.writeFieldName("features");
-            out.writeArray(d.features(), 0, d.features().length);
+            out.writeStartArray(d.features(), d.features().length);
+            for (double value : d.features()) {
+                writeDouble(out, value);
+            }
+            out.writeEndArray();
             out.writeNumberField("event_time", d.eventTime());
             out.writeNumberField("decision_time", d.decisionTime());
             if (outcome != null) {
@@ -92,6 +100,33 @@ public final class DecisionJson {
             throw new UncheckedIOException(e);
         }
         return buffer.toByteArray();
+    }
+
+    /**
+     * Writes a double as Jackson would ({@code 3.0}, {@code 0.1234}), taking a shortcut for whole
+     * numbers: two thirds of a vector's values are counts, 0, 1 or -1, and the shortest-digits
+     * algorithm Jackson runs for every double was half of the scoring stage's time. The text is the
+     * same either way (DecisionJsonTest holds the two together).
+     */
+    private void writeDouble(JsonGenerator out, double value) throws IOException {
+        long whole = (long) value;
+        if (whole != value || !(Math.abs(value) < WHOLE_LIMIT)
+                || (whole == 0 && Double.doubleToRawLongBits(value) != 0)) { // -0.0 keeps its sign
+            out.writeNumber(value);
+            return;
+        }
+        int end = digits.length;
+        digits[--end] = '0';
+        digits[--end] = '.';
+        long rest = Math.abs(whole);
+        do {
+            digits[--end] = (char) ('0' + rest % 10);
+            rest /= 10;
+        } while (rest != 0);
+        if (whole < 0) {
+            digits[--end] = '-';
+        }
+        out.writeRawValue(digits, end, digits.length - end);
     }
 
     private static Fields read(byte[] json) {
