@@ -16,6 +16,8 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
@@ -36,7 +38,12 @@ import org.apache.flink.util.Collector;
  * that long after its purchase and records how many units of the attributed order came back.
  *
  * <p>State: pending decisions by the time their window closes, and the user's recent purchases and
- * returns. Nothing outlives its window: the last timer of a user leaves no state. A decision whose
+ * returns. Each user has one wake-up timer, at the earliest of those deadlines, moved on when it
+ * fires: a timer per decision made the timer queue a fifth of this stage's time, in a queue of
+ * every decision of the last 30 minutes. A decision arriving with an earlier deadline than the
+ * wake-up (rare: a user's decisions arrive in event-time order) adds a timer rather than moving
+ * the other, which then fires with nothing due. Nothing outlives its window: the last wake-up of
+ * a user leaves no state. A decision whose
  * window had already closed when it arrived (more than a window behind the watermark) is labelled
  * at once from what is kept ({@code decisionsLate}); a purchase or return that arrives behind the
  * watermark may have missed windows that already closed ({@code activityLate}). The memory is
@@ -57,6 +64,8 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
     private transient MapState<Long, List<Outcome>> awaitingReturns;
     /** The user's purchases and returns of the last attribution + return window. */
     private transient ListState<ShopperEvent> activity;
+    /** The user's earliest registered wake-up; absent when nothing is waiting. */
+    private transient ValueState<Long> wakeAt;
     private transient Counter positives;
     private transient Counter negatives;
     private transient Counter decisionsLate;
@@ -79,6 +88,7 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
         awaitingReturns = getRuntimeContext().getMapState(new MapStateDescriptor<>("awaiting-returns", Types.LONG,
                 new ListTypeInfo<>(FeatureTypes.OUTCOME)));
         activity = getRuntimeContext().getListState(new ListStateDescriptor<>("activity", ShopperEventTypeInfo.INSTANCE));
+        wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         positives = metrics.counter("outcomesPositive");
         negatives = metrics.counter("outcomesNegative");
@@ -96,7 +106,7 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
             return;
         }
         add(pending, closes, decision);
-        ctx.timerService().registerEventTimeTimer(closes);
+        wakeNoLaterThan(closes, ctx);
     }
 
     @Override
@@ -106,26 +116,49 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
         }
         activity.add(event);
         // Frees it once no window that could use it is open.
-        ctx.timerService().registerEventTimeTimer(event.ts() + attribution.windowMillis() + returnWindowMs);
+        wakeNoLaterThan(event.ts() + attribution.windowMillis() + returnWindowMs, ctx);
     }
 
+    /** Labels what is due by {@code timestamp}, frees what no open window needs, and sets the next wake-up. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Outcome> out) throws Exception {
-        List<Decision> due = pending.get(timestamp);
-        if (due != null) {
-            pending.remove(timestamp);
+        for (long closes : dueKeys(pending, timestamp)) {
+            List<Decision> due = pending.get(closes);
+            pending.remove(closes);
             for (Decision decision : due) {
                 label(decision, timestamp, ctx, out);
             }
         }
-        List<Outcome> returnsDue = awaitingReturns.get(timestamp);
-        if (returnsDue != null) {
-            awaitingReturns.remove(timestamp);
-            for (Outcome outcome : returnsDue) {
+        for (long returnsClose : dueKeys(awaitingReturns, timestamp)) {
+            List<Outcome> due = awaitingReturns.get(returnsClose);
+            awaitingReturns.remove(returnsClose);
+            for (Outcome outcome : due) {
                 emit(withReturns(outcome), out);
             }
         }
-        forgetActivityBefore(timestamp - attribution.windowMillis() - returnWindowMs);
+        long keep = attribution.windowMillis() + returnWindowMs;
+        long oldestActivity = forgetActivityBefore(timestamp - keep);
+
+        long next = Math.min(firstKey(pending), firstKey(awaitingReturns));
+        if (oldestActivity != Long.MAX_VALUE) {
+            next = Math.min(next, oldestActivity + keep);
+        }
+        Long registered = wakeAt.value();
+        if (next == Long.MAX_VALUE) {
+            wakeAt.clear();
+        } else if (registered == null || registered <= timestamp || next < registered) {
+            ctx.timerService().registerEventTimeTimer(next);
+            wakeAt.update(next);
+        }
+    }
+
+    /** Makes sure the user wakes up by {@code deadline}: the wake-up set for later gets an earlier one beside it. */
+    private void wakeNoLaterThan(long deadline, Context ctx) throws Exception {
+        Long registered = wakeAt.value();
+        if (registered == null || deadline < registered) {
+            ctx.timerService().registerEventTimeTimer(deadline);
+            wakeAt.update(deadline);
+        }
     }
 
     /** Labels a decision whose window has closed by {@code now} (event time). */
@@ -146,7 +179,7 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
         long returnsClose = first.ts() + returnWindowMs;
         if (returnsClose > now) {
             add(awaitingReturns, returnsClose, outcome);
-            ctx.timerService().registerEventTimeTimer(returnsClose);
+            wakeNoLaterThan(returnsClose, ctx);
         } else {
             emit(withReturns(outcome), out);
         }
@@ -173,24 +206,47 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
         out.collect(outcome);
     }
 
-    private void forgetActivityBefore(long cutoff) throws Exception {
+    /** Drops purchases and returns at or before {@code cutoff}; returns the oldest kept one's time, or Long.MAX_VALUE. */
+    private long forgetActivityBefore(long cutoff) throws Exception {
         List<ShopperEvent> kept = new ArrayList<>();
         boolean dropped = false;
+        long oldest = Long.MAX_VALUE;
         for (ShopperEvent event : activity.get()) {
             if (event.ts() > cutoff) {
                 kept.add(event);
+                oldest = Math.min(oldest, event.ts());
             } else {
                 dropped = true;
             }
         }
-        if (!dropped) {
-            return;
+        if (dropped) {
+            if (kept.isEmpty()) {
+                activity.clear();
+            } else {
+                activity.update(kept);
+            }
         }
-        if (kept.isEmpty()) {
-            activity.clear();
-        } else {
-            activity.update(kept);
+        return oldest;
+    }
+
+    /** The keys at or before {@code time}, in order. */
+    private static List<Long> dueKeys(MapState<Long, ?> state, long time) throws Exception {
+        List<Long> due = new ArrayList<>();
+        for (Long key : state.keys()) {
+            if (key <= time) {
+                due.add(key);
+            }
         }
+        due.sort(null);
+        return due;
+    }
+
+    private static long firstKey(MapState<Long, ?> state) throws Exception {
+        long first = Long.MAX_VALUE;
+        for (Long key : state.keys()) {
+            first = Math.min(first, key);
+        }
+        return first;
     }
 
     private static <T> void add(MapState<Long, List<T>> state, long at, T value) throws Exception {

@@ -58,6 +58,25 @@ class OutcomeFunctionTest {
     }
 
     @Test
+    void aUserHasOneWakeUpHoweverManyDecisionsWait() throws Exception {
+        var harness = harness(null);
+        for (int i = 0; i < 100; i++) {
+            harness.processElement1(decision(view("v" + i, T0 + i * 10_000L)), T0 + i * 10_000L);
+        }
+        harness.processElement2(purchase("p1", "o1", T0 + 5 * MINUTE, 1), T0 + 5 * MINUTE);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        // The wake-up moves on as windows close, one at a time.
+        harness.processBothWatermarks(new Watermark(T0 + 30 * MINUTE + 250_000));
+        assertThat(harness.extractOutputValues()).hasSize(26);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        harness.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+        assertThat(harness.extractOutputValues()).hasSize(100);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void aPurchaseThatArrivesBeforeTheDecisionStillLabelsIt() throws Exception {
         var harness = harness(null);
         ShopperEvent view = view("v1", T0);
