@@ -9,8 +9,6 @@ import dev.flywheel.trainer.dataset.LabelledExample;
 import dev.flywheel.trainer.dataset.LabelledExamples;
 import dev.flywheel.trainer.dataset.SimulatedWarmup;
 import dev.flywheel.trainer.training.TrainingOptions;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A model for the local run, trained before any traffic flows: the shop simulator's first
@@ -34,11 +32,6 @@ record WarmupModel(byte[] onnx, ModelDescriptor descriptor, int trainExamples, i
     static final String MODEL = "purchase-propensity";
     /** The trainer command's default: the latest 30% of the warm-up is the holdout. */
     static final double HOLDOUT_FRACTION = 0.3;
-    /**
-     * Tribuo reports every epoch through java.util.logging, onto the status lines' terminal. Held
-     * here because java.util.logging keeps loggers only weakly, and a collected one forgets its level.
-     */
-    private static final Logger TRIBUO_LOGGER = Logger.getLogger("org.tribuo");
 
     /** The warm-up is too short for a holdout after the label-window cuts. */
     static final class WarmupTooShortException extends Exception {
@@ -54,7 +47,6 @@ record WarmupModel(byte[] onnx, ModelDescriptor descriptor, int trainExamples, i
      */
     static WarmupModel train(SimulatorConfig shop, int events, double holdoutFraction, String description)
             throws Exception {
-        TRIBUO_LOGGER.setLevel(Level.WARNING);
         long started = System.nanoTime();
         LabelledExamples examples = SimulatedWarmup.generate(shop, events, FeatureSettings.defaults());
         long lastEventTime = Long.MIN_VALUE;

@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,11 +38,6 @@ public final class TrainerCli implements Runnable {
     static final int EXIT_USAGE = 2;
     /** Fewer rows than this leave a holdout too small to judge a model by. */
     static final int MIN_OUTCOME_ROWS = 1_000;
-    /**
-     * Tribuo reports every epoch through java.util.logging; the command prints its own progress. Held
-     * here because java.util.logging keeps loggers only weakly, and a collected one forgets its level.
-     */
-    private static final Logger TRIBUO_LOGGER = Logger.getLogger("org.tribuo");
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -55,7 +48,6 @@ public final class TrainerCli implements Runnable {
 
     /** Runs the command and returns its exit code. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        TRIBUO_LOGGER.setLevel(Level.WARNING);
         CommandLine commandLine = new CommandLine(new TrainerCli());
         commandLine.setOut(out);
         commandLine.setErr(err);

@@ -17,6 +17,8 @@ import dev.flywheel.trainer.training.PropensityTrainer;
 import dev.flywheel.trainer.training.TrainingOptions;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One training run, from labelled examples to a registrable model:
@@ -26,6 +28,11 @@ import java.util.function.Consumer;
 public final class TrainingRun {
     /** Largest difference between ONNX Runtime's and Tribuo's score that an export may show. */
     public static final double MAX_EXPORT_DEVIATION = 1e-6;
+    /**
+     * Tribuo reports every epoch through java.util.logging; a run reports its progress itself.
+     * Held here because java.util.logging keeps loggers only weakly, and a collected one forgets its level.
+     */
+    private static final Logger TRIBUO_LOGGER = Logger.getLogger("org.tribuo");
 
     /**
      * @param modelName       registry model name
@@ -46,6 +53,7 @@ public final class TrainingRun {
     }
 
     public static Result run(LabelledExamples examples, Settings settings, Consumer<String> progress) throws OrtException {
+        TRIBUO_LOGGER.setLevel(Level.WARNING);
         TimeSplit split = TimeSplit.of(examples, settings.holdoutFraction(), Attribution.DEFAULT_WINDOW.toMillis());
         progress.accept(String.format("split: %,d training and %,d holdout examples (%,d purged at the cut, %,d censored at the end)",
                 split.train().size(), split.holdout().size(), split.purgedBeforeCut(), split.censoredAtEnd()));
