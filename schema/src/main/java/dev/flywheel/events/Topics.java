@@ -24,6 +24,11 @@ public final class Topics {
      * {@code dev.flywheel.models.ServingConfig} JSON. Read from the beginning to learn the current state.
      */
     public static final String MODEL_UPDATES = "model-updates";
+    /**
+     * Health reports per model version and window (drift, live quality, champion vs challenger) and
+     * the release controller's moves, as JSON, keyed by model name.
+     */
+    public static final String MODEL_HEALTH = "model-health";
 
     private Topics() {
     }
