@@ -1,6 +1,7 @@
 package dev.flywheel.registry.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flywheel.events.Topics;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.ModelJson;
 import dev.flywheel.models.ModelStatus;
@@ -12,6 +13,8 @@ import dev.flywheel.registry.api.AliasUpdate;
 import dev.flywheel.registry.api.ModelSummary;
 import dev.flywheel.registry.client.RegistryClient;
 import dev.flywheel.registry.client.RegistryClientException;
+import dev.flywheel.registry.release.ReleaseController;
+import dev.flywheel.registry.release.ReleasePolicy;
 import dev.flywheel.registry.store.FileSystemModelStore;
 import dev.flywheel.registry.validation.ModelValidator;
 import java.io.IOException;
@@ -38,7 +41,7 @@ import picocli.CommandLine.Parameters;
         description = "Flywheel model registry: serve it, or register, list, show, promote and roll back models.",
         subcommands = {RegistryCommand.Serve.class, RegistryCommand.Register.class, RegistryCommand.ListModels.class,
                 RegistryCommand.Show.class, RegistryCommand.Promote.class, RegistryCommand.Rollback.class,
-                RegistryCommand.Aliases.class, RegistryCommand.Archive.class})
+                RegistryCommand.Aliases.class, RegistryCommand.Archive.class, RegistryCommand.ReleaseControl.class})
 public final class RegistryCommand {
     static final int REFUSED = 1;
     static final int BAD_INPUT = 2;
@@ -265,6 +268,41 @@ public final class RegistryCommand {
         @Override
         public Integer call() {
             spec.commandLine().getOut().println(describe(connection.client().rollback(model)));
+            return 0;
+        }
+    }
+
+    @Command(name = "release-controller", description = "Promote or roll back canaries on the monitor's model-health"
+            + " reports, until stopped. Needs an editor token.")
+    static final class ReleaseControl implements Callable<Integer> {
+        @CommandLine.Mixin
+        Connection connection = new Connection();
+        @Option(names = "--kafka", defaultValue = "${env:FLYWHEEL_KAFKA_BOOTSTRAP}", required = true,
+                description = "Kafka bootstrap servers holding model-health (env FLYWHEEL_KAFKA_BOOTSTRAP).")
+        String kafka;
+        @Option(names = "--margin", defaultValue = "0.002",
+                description = "Log loss a challenger may be worse by and still be promoted as no worse (default ${DEFAULT-VALUE}).")
+        double margin;
+        @Option(names = "--min-labelled", defaultValue = "2000",
+                description = "Outcomes per arm before promoting a challenger shown no worse (default ${DEFAULT-VALUE}).")
+        long minLabelled;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ReleasePolicy policy = new ReleasePolicy(margin, ReleasePolicy.defaults().z(), minLabelled);
+            ReleaseController controller = new ReleaseController(ReleaseController.Registry.of(connection.client()),
+                    policy, kafka, Topics.MODEL_HEALTH, "flywheel-release-controller",
+                    decision -> System.out.println(decision.action() + " " + decision.model() + " v" + decision.challenger()
+                            + ": " + decision.reason()));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                controller.close();
+                stopped.countDown();
+            }));
+            controller.start();
+            System.out.println("release controller on " + Topics.MODEL_HEALTH + " at " + kafka + ", registry "
+                    + connection.url);
+            stopped.await();
             return 0;
         }
     }
