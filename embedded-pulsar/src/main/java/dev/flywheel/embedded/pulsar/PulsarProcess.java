@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The child runs {@link PulsarBroker} on the class path this module was built with (written
  * into the jar at build time, so the jars must still be where that build found them: this is a
- * tool for the machine that built it). It takes its own data directory, deleted on close, and
- * stops when this JVM closes its standard input, even if this JVM is killed.
+ * tool for the machine that built it). Its data is in a temporary directory it deletes when it
+ * stops, and it stops when this JVM closes its standard input, also when this JVM is killed; only
+ * the log's directory is then left behind.
  */
 public final class PulsarProcess implements AutoCloseable {
     /** Where the build wrote the broker's runtime class path, one entry per path separator. */
@@ -89,9 +90,9 @@ public final class PulsarProcess implements AutoCloseable {
                     "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
                     "-cp", brokerClasspath(),
                     PulsarBroker.class.getName(),
-                    "--port", "0", "--web-port", "0",
-                    "--data-dir", workDir.resolve("data").toString(),
-                    "--stop-on-stdin-eof"));
+                    // No --data-dir: the child keeps its data in a temporary directory of its own and
+                    // deletes it when it stops, also when it stops because this JVM died.
+                    "--port", "0", "--web-port", "0", "--stop-on-stdin-eof"));
             process = new ProcessBuilder(command)
                     .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -158,7 +159,7 @@ public final class PulsarProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Stops the child (SIGTERM, then SIGKILL after a minute) and deletes its data and log. */
+    /** Stops the child (SIGTERM, then SIGKILL after a minute; it deletes its data) and deletes its log. */
     @Override
     public synchronized void close() {
         if (closed) {
