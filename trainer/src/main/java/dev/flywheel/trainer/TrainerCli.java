@@ -13,6 +13,7 @@ import dev.flywheel.trainer.dataset.SimulatedWarmup;
 import dev.flywheel.trainer.evaluation.CalibrationTable;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
 import dev.flywheel.trainer.training.TrainingOptions;
+import dev.flywheel.trainer.worker.WorkerCommand;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flywheel-trainer", mixinStandardHelpOptions = true,
         description = "Trains, evaluates and registers Flywheel's purchase-propensity model.",
-        subcommands = TrainerCli.Train.class)
+        subcommands = {TrainerCli.Train.class, WorkerCommand.class})
 public final class TrainerCli implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
@@ -64,7 +65,7 @@ public final class TrainerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: train");
+        throw new ParameterException(spec.commandLine(), "missing command: train or worker");
     }
 
     static String oneLine(Throwable e) {

@@ -2,6 +2,7 @@ package dev.flywheel.trainer;
 
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
+import dev.flywheel.trainer.worker.RetrainOutcome;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -17,6 +18,8 @@ import java.io.IOException;
 public final class TrainerMetrics {
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
+    public static final String RETRAIN_FAILED = "failed";
+    public static final String RETRAIN_DEAD_LETTERED = "dead_lettered";
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter runs = Counter.builder()
@@ -48,6 +51,18 @@ public final class TrainerMetrics {
             .labelNames("status")
             .register(registry);
 
+    private final Counter retrainReceived = Counter.builder()
+            .name("flywheel_trainer_retrain_requests_received_total")
+            .help("Retrain requests the worker took from Pulsar, redeliveries included")
+            .register(registry);
+    private final Counter retrainOutcomes = Counter.builder()
+            .name("flywheel_trainer_retrain_requests_total")
+            .help("Retrain request attempts by outcome: trained, gate_refused, duplicate (acknowledged); failed (each"
+                    + " failed attempt); dead_lettered (the last failed attempt, which moves the request to the"
+                    + " dead-letter topic)")
+            .labelNames("outcome")
+            .register(registry);
+
     public PrometheusRegistry registry() {
         return registry;
     }
@@ -73,6 +88,44 @@ public final class TrainerMetrics {
 
     public void registrationFailed() {
         registrations.labelValues("error").inc();
+    }
+
+    /** A retrain request taken from the queue, first delivery or not. */
+    public void retrainReceived() {
+        retrainReceived.inc();
+    }
+
+    /** A retrain request done and acknowledged. */
+    public void retrainOutcome(RetrainOutcome.Kind kind) {
+        retrainOutcomes.labelValues(kind.name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+
+    /** An attempt failed; {@code last}: it was the request's last, and the request is dead-lettered. */
+    public void retrainFailed(boolean last) {
+        retrainOutcomes.labelValues(RETRAIN_FAILED).inc();
+        if (last) {
+            retrainOutcomes.labelValues(RETRAIN_DEAD_LETTERED).inc();
+        }
+    }
+
+    /** {@code flywheel_trainer_retrain_requests_total} of one outcome, for tests and status lines. */
+    public long retrainCount(String outcome) {
+        return count(retrainOutcomes, "outcome", outcome);
+    }
+
+    /** {@code flywheel_trainer_runs_total} of one outcome ({@link #SUCCEEDED} or {@link #FAILED}). */
+    public long runCount(String outcome) {
+        return count(runs, "outcome", outcome);
+    }
+
+    private static long count(Counter counter, String label, String value) {
+        return (long) counter.collect().getDataPoints().stream()
+                .filter(point -> value.equals(point.getLabels().get(label)))
+                .mapToDouble(point -> point.getValue()).sum();
+    }
+
+    public long retrainReceivedCount() {
+        return (long) retrainReceived.get();
     }
 
     /** Serves {@code /metrics} on the port (0 picks a free one) until the returned server is closed. */

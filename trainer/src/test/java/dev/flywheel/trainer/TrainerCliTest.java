@@ -41,7 +41,18 @@ class TrainerCliTest {
         "train --bootstrap b:9092 --from 2026-01-02T00:00:00Z --until 2026-01-01T00:00:00Z --out x | --from must come before --until",
         "train --bootstrap b:9092 --from yesterday --out x   | Invalid value for option '--from'",
         "train                                               | Missing required option: '--out=DIR'",
-        "''                                                  | missing command: train",
+        "''                                                  | missing command: train or worker",
+        "worker --bootstrap b:9092 --registry http://r:1 --token t | Missing required option: '--pulsar=URL'",
+        "worker --pulsar http://p:6650 --bootstrap b:9092 --registry http://r:1 --token t | --pulsar must be a pulsar:// or pulsar+ssl:// URL",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry r:1 --token t | --registry must be an http:// or https:// URL",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token '' | the worker needs --token",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --canary-share 0 | --canary-share must be in (0, 1]",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --auc-margin -0.1 | the AUC margin must be in [0, 1)",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --max-redeliveries 0 | --max-redeliveries must be at least 1",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --backoff-min 5x | --backoff-min must be a number with ms, s, min or h",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --backoff-min 1min --backoff-max 1s | --backoff-max must be at least --backoff-min",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --min-holdout-rows 0 | the minimum holdout must be at least 1 row",
+        "worker --pulsar pulsar://p:6650 --bootstrap b:9092 --registry http://r:1 --token t --epochs 0 | epochs and minibatch must be >= 1",
     })
     void badArgumentsPrintOneLineAndExitWithUsageStatus(String args, String message) {
         StringWriter err = new StringWriter();
@@ -53,6 +64,18 @@ class TrainerCliTest {
 
         assertThat(exit).isEqualTo(TrainerCli.EXIT_USAGE);
         assertThat(err.toString()).startsWith("flywheel-trainer: ").contains(message);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
+    @Test
+    void aWorkerThatCannotReachTheRegistryStopsWithOneLine() {
+        StringWriter err = new StringWriter();
+        int exit = TrainerCli.execute(new String[] {"worker", "--pulsar", "pulsar://127.0.0.1:1", "--bootstrap",
+                "127.0.0.1:1", "--registry", "http://127.0.0.1:1", "--token", "t"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+
+        assertThat(exit).isEqualTo(TrainerCli.EXIT_FAILURE);
+        assertThat(err.toString()).startsWith("flywheel-trainer: the registry at http://127.0.0.1:1 answered UNREACHABLE");
         assertThat(err.toString().strip().lines()).hasSize(1);
     }
 

@@ -18,13 +18,23 @@ public final class OnnxScorer implements AutoCloseable {
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final int width;
+    private final String inputTensor;
+    private final String outputTensor;
 
+    /** A model this trainer exported: input {@value OnnxExport#INPUT_TENSOR}, output {@value OnnxExport#OUTPUT_TENSOR}. */
     public OnnxScorer(byte[] onnxModel, int width) throws OrtException {
+        this(onnxModel, width, OnnxExport.INPUT_TENSOR, OnnxExport.OUTPUT_TENSOR);
+    }
+
+    /** Any registered model, by the tensor names its descriptor gives (the champion a new version is compared with). */
+    public OnnxScorer(byte[] onnxModel, int width, String inputTensor, String outputTensor) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
             this.session = environment.createSession(onnxModel, options);
         }
         this.width = width;
+        this.inputTensor = inputTensor;
+        this.outputTensor = outputTensor;
     }
 
     public List<String> inputNames() {
@@ -56,8 +66,8 @@ public final class OnnxScorer implements AutoCloseable {
             }
             input.flip();
             try (OnnxTensor tensor = OnnxTensor.createTensor(environment, input, new long[] {count, width});
-                 OrtSession.Result output = session.run(Map.of(OnnxExport.INPUT_TENSOR, tensor))) {
-                float[][] batch = (float[][]) output.get(OnnxExport.OUTPUT_TENSOR).orElseThrow().getValue();
+                 OrtSession.Result output = session.run(Map.of(inputTensor, tensor))) {
+                float[][] batch = (float[][]) output.get(outputTensor).orElseThrow().getValue();
                 System.arraycopy(batch, 0, result, start, count);
             }
         }
