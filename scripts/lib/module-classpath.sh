@@ -12,7 +12,7 @@ module_classpath() {
     # Removed first: the plugin leaves an unchanged file untouched, which would keep it looking stale.
     rm -f "$stamp"
     if ! { mvn -B -pl "$module" -am install -DskipTests \
-          && mvn -B -pl "$module" dependency:build-classpath -Dmdep.includeScope=runtime \
+          && mvn -B -pl "$module" dependency:build-classpath -DincludeScope=runtime \
                  -Dmdep.outputFile=target/runtime-classpath.txt; } > "run/build-$module.log" 2>&1; then
       grep -E '\[ERROR\]' "run/build-$module.log" | head -20 >&2
       echo "build failed: see run/build-$module.log" >&2
