@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Promotes or rolls back canaries on live evidence, with nobody stepping in. It reads the monitor's
  * reports from {@code model-health}; when a report's champion-vs-challenger comparison says the
- * challenger is worse it takes the challenger out of serving, and when it says better, or shows the
+ * challenger is worse it takes the challenger out of serving and archives it, and when it says better, or shows the
  * challenger no worse than a small margin with enough outcomes ({@link ReleasePolicy}), it promotes
  * it. Every move goes through the registry, so it reaches the scoring jobs via
  * {@code model-updates}; every move is logged and written back to {@code model-health} as a
@@ -56,6 +56,8 @@ public final class ReleaseController implements Runnable, AutoCloseable {
 
         ServingConfig setAliases(String model, AliasUpdate update);
 
+        void archive(String model, int version);
+
         static Registry of(RegistryClient client) {
             return new Registry() {
                 @Override
@@ -71,6 +73,11 @@ public final class ReleaseController implements Runnable, AutoCloseable {
                 @Override
                 public ServingConfig setAliases(String model, AliasUpdate update) {
                     return client.setAliases(model, update);
+                }
+
+                @Override
+                public void archive(String model, int version) {
+                    client.archive(model, version);
                 }
             };
         }
@@ -202,6 +209,15 @@ public final class ReleaseController implements Runnable, AutoCloseable {
             // The next report of the same pair tries again.
             LOG.warn("{} {} v{} failed: {}", move.action(), report.model(), c.challenger(), e.getMessage());
             return;
+        }
+        if (move.action() == Action.ROLL_BACK) {
+            // Retired, so that a repeated retrain request for its window finds it done rather than
+            // canarying it again (the worker resumes a ready version that never served).
+            try {
+                registry.archive(report.model(), c.challenger());
+            } catch (RuntimeException e) {
+                LOG.warn("rolled back {} v{} but could not archive it: {}", report.model(), c.challenger(), e.getMessage());
+            }
         }
         Map<String, Double> evidence = new LinkedHashMap<>();
         evidence.put("champion_labelled", (double) c.championLabelled());

@@ -73,6 +73,7 @@ class ReleaseControllerKafkaTest {
                     assertThat(v.trafficShare()).isEqualTo(1.0);
                 });
                 assertThat(afterRollback.variant(ServingVariant.CHALLENGER)).isEmpty();
+                assertThat(registry.describe(MODEL, 2).status()).isEqualTo(dev.flywheel.models.ModelStatus.ARCHIVED);
 
                 // The same pair again, then a new challenger shown no worse: only the second moves.
                 publish(monitor, comparing(MODEL, 1, 2, Verdict.CHALLENGER_WORSE, 1_200, 0.03, 0.005));
