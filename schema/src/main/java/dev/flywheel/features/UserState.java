@@ -23,7 +23,7 @@ import java.util.Arrays;
  * categories with a score each (K = 16 by default: 16 x (8 + name)), at most
  * {@value #MAX_SESSION_ITEMS} item hashes (256 bytes). With K = 16 and category names under 24
  * bytes that is under 1.2 KiB in the worst case; a typical user holds a few categories and a few
- * session items, about 400 bytes.
+ * session items: 368 bytes serialised on average after 10.4M simulated events (docs/features.md).
  */
 public class UserState {
     /** "Never": no event, no cart, no purchase yet. */
@@ -94,7 +94,7 @@ public class UserState {
     public double pricedUnits7d;
     /** Sessions started, decayed 7 d, as of {@link #lastEventTime}. */
     public double sessions7d;
-    /** Sessions with a purchase, decayed 7 d from their first purchase, as of {@link #lastEventTime}. */
+    /** Sessions with a purchase, decayed 7 d from their start, as of {@link #lastEventTime}. */
     public double convertedSessions7d;
     /** The top-K categories and their decayed scores, as of {@link #lastEventTime}; unordered. */
     public String[] categories = new String[0];

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.flywheel.events.EventType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class FeatureSpecTest {
 
     @Test
     void everyEventTypeHasItsFlag() {
-        for (dev.flywheel.events.EventType type : dev.flywheel.events.EventType.values()) {
+        for (EventType type : EventType.values()) {
             assertTrue(spec.has("event_is_" + type.wireName()), type.wireName());
         }
     }

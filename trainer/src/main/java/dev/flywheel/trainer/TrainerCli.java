@@ -6,9 +6,9 @@ import dev.flywheel.models.ModelContracts;
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.models.ModelVersion;
 import dev.flywheel.registry.client.RegistryClient;
+import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.simulator.DriftScenario;
 import dev.flywheel.simulator.SimulatorConfig;
-import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.trainer.dataset.EventFileExamples;
 import dev.flywheel.trainer.dataset.InsufficientDataException;
 import dev.flywheel.trainer.dataset.LabelledExamples;
@@ -22,6 +22,7 @@ import dev.flywheel.trainer.training.ModelKind;
 import dev.flywheel.trainer.training.TrainingOptions;
 import dev.flywheel.trainer.trees.BoostingOptions;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -47,7 +48,6 @@ public final class TrainerCli implements Runnable {
     static final int EXIT_USAGE = 2;
     /** Fewer rows than this leave a holdout too small to judge a model by. */
     static final int MIN_OUTCOME_ROWS = 1_000;
-
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -251,7 +251,7 @@ public final class TrainerCli implements Runnable {
                     FeatureSettings.defaults(), new Attribution(labelWindow));
         }
 
-        private LabelledExamples fromEventsFile(PrintWriter out) throws java.io.IOException {
+        private LabelledExamples fromEventsFile(PrintWriter out) throws IOException {
             out.printf("reading events from %s, computing their features and labels%n", eventsFile);
             EventFileExamples.Read read = EventFileExamples.read(eventsFile, new Attribution(labelWindow),
                     FeatureSettings.defaults());

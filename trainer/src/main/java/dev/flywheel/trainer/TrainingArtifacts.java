@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class TrainingArtifacts {
             for (int j = 0; j < order.length; j++) {
                 order[j] = j;
             }
-            java.util.Arrays.sort(order, (a, b) -> Integer.compare(counts[b], counts[a]));
+            Arrays.sort(order, (a, b) -> Integer.compare(counts[b], counts[a]));
             for (int j : order) {
                 if (counts[j] > 0) {
                     splits.put(model.featureNames().get(j), counts[j]);

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class EventFileExamples {
 
     private static byte[] withoutCarriageReturn(byte[] bytes) {
         return bytes.length > 0 && bytes[bytes.length - 1] == '\r'
-                ? java.util.Arrays.copyOf(bytes, bytes.length - 1) : bytes;
+                ? Arrays.copyOf(bytes, bytes.length - 1) : bytes;
     }
 
     private static boolean isBlank(byte[] bytes) {

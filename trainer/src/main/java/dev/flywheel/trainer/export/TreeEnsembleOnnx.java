@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import dev.flywheel.trainer.trees.BoostedTrees;
 import dev.flywheel.trainer.trees.RegressionTree;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class TreeEnsembleOnnx {
                 nodeIds.addInts(n);
                 if (tree.isLeaf(n)) {
                     featureIds.addInts(0);
-                    modes.addStrings(com.google.protobuf.ByteString.copyFromUtf8("LEAF"));
+                    modes.addStrings(ByteString.copyFromUtf8("LEAF"));
                     values.addFloats(0f);
                     trueIds.addInts(0);
                     falseIds.addInts(0);
@@ -75,7 +76,7 @@ public final class TreeEnsembleOnnx {
                     targetWeights.addFloats(tree.value()[n]);
                 } else {
                     featureIds.addInts(tree.feature()[n]);
-                    modes.addStrings(com.google.protobuf.ByteString.copyFromUtf8("BRANCH_LT"));
+                    modes.addStrings(ByteString.copyFromUtf8("BRANCH_LT"));
                     values.addFloats(tree.threshold()[n]);
                     trueIds.addInts(tree.left()[n]);
                     falseIds.addInts(tree.right()[n]);
@@ -144,6 +145,6 @@ public final class TreeEnsembleOnnx {
 
     private static AttributeProto.Builder string(String name, String value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFromUtf8(value));
+                .setS(ByteString.copyFromUtf8(value));
     }
 }

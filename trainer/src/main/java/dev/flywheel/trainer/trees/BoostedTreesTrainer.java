@@ -1,6 +1,7 @@
 package dev.flywheel.trainer.trees;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -60,7 +61,7 @@ public final class BoostedTreesTrainer {
         double baseRate = positives / (double) n;
         float bias = (float) Math.log(baseRate / (1 - baseRate));
         float[] margin = new float[n];
-        java.util.Arrays.fill(margin, bias);
+        Arrays.fill(margin, bias);
         double[] gradient = new double[n];
         double[] hessian = new double[n];
         SplittableRandom sampler = new SplittableRandom(options.seed());
@@ -97,6 +98,6 @@ public final class BoostedTreesTrainer {
                 chosen[count++] = i;
             }
         }
-        return java.util.Arrays.copyOf(chosen, count);
+        return Arrays.copyOf(chosen, count);
     }
 }

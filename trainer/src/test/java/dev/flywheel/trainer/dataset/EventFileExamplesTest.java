@@ -17,8 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +39,7 @@ class EventFileExamplesTest {
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         // A shop's export: not in time order, Windows line ends here and there, a repeat, blanks and junk.
         List<ShopperEvent> shuffled = new ArrayList<>(events);
-        java.util.Collections.shuffle(shuffled, new java.util.Random(1));
+        Collections.shuffle(shuffled, new Random(1));
         for (int i = 0; i < shuffled.size(); i++) {
             file.write(codec.encode(shuffled.get(i)));
             file.write((i % 7 == 0 ? "\r\n" : "\n").getBytes(StandardCharsets.UTF_8));
