@@ -11,5 +11,7 @@ public enum FeatureFamily {
     /** The user's current session, which ends after 30 minutes of event-time inactivity. */
     SESSION,
     /** The item of the current event, from the keyed-by-item stage. */
-    ITEM
+    ITEM,
+    /** The current event itself: its type and what it carries. */
+    EVENT
 }

@@ -1,12 +1,16 @@
 package dev.flywheel.features;
 
 import static dev.flywheel.features.FeatureFamily.AFFINITY;
+import static dev.flywheel.features.FeatureFamily.EVENT;
 import static dev.flywheel.features.FeatureFamily.FREQUENCY_MONETARY;
 import static dev.flywheel.features.FeatureFamily.ITEM;
 import static dev.flywheel.features.FeatureFamily.RECENCY;
 import static dev.flywheel.features.FeatureFamily.SESSION;
 import static dev.flywheel.features.FeatureType.COUNT;
 import static dev.flywheel.features.FeatureType.DECAYED_COUNT;
+import static dev.flywheel.features.FeatureType.FLAG;
+import static dev.flywheel.features.FeatureType.LOG_MONEY;
+import static dev.flywheel.features.FeatureType.LOG_RATIO;
 import static dev.flywheel.features.FeatureType.MONEY;
 import static dev.flywheel.features.FeatureType.RATIO;
 import static dev.flywheel.features.FeatureType.SCORE;
@@ -23,8 +27,12 @@ import java.util.Map;
  * default, in vector order, under a version. Models declare the names they read; the registry
  * refuses a model asking for a name {@link #has} denies; every vector carries {@link #version}.
  *
- * <p>The version changes whenever a name, the order, a meaning or a parameter below changes, so a
- * model trained on one version is never fed vectors of another by accident.
+ * <p>Versions only append: version {@code n + 1} is version {@code n} with features added at the end,
+ * and a name, once published, keeps its meaning and parameters for good (a changed meaning is a new
+ * name). A model reads its inputs by name, so a model trained on an older version is served from a
+ * newer one's vectors unchanged, and "every input name is in the spec" is the whole compatibility
+ * check the registry and the scoring job need. Vectors carry their version, so training data of
+ * different widths is never mixed.
  *
  * <p>All features of an event are computed after the event is applied to the state, except
  * recency, which measures the gap to the user's previous event of that kind. Events of one user
@@ -42,7 +50,9 @@ public final class FeatureSpec {
     /** How many categories a user's affinity keeps by default (the weakest is evicted first). */
     public static final int DEFAULT_TOP_CATEGORIES = 16;
 
-    private static final FeatureSpec CURRENT = new FeatureSpec(1, definitions());
+    /** Every published version, oldest first; each one's features start with the previous one's. */
+    private static final List<FeatureSpec> VERSIONS = versions();
+    private static final FeatureSpec CURRENT = VERSIONS.get(VERSIONS.size() - 1);
 
     private final int version;
     private final List<FeatureDefinition> features;
@@ -64,6 +74,14 @@ public final class FeatureSpec {
 
     public static FeatureSpec current() {
         return CURRENT;
+    }
+
+    /** A published version: its features are the first ones of every later version. */
+    public static FeatureSpec version(int version) {
+        if (version < 1 || version > VERSIONS.size()) {
+            throw new IllegalArgumentException("feature spec versions are 1 to " + VERSIONS.size() + ", got " + version);
+        }
+        return VERSIONS.get(version - 1);
     }
 
     public int version() {
@@ -123,7 +141,14 @@ public final class FeatureSpec {
         return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
     }
 
-    private static List<FeatureDefinition> definitions() {
+    private static List<FeatureSpec> versions() {
+        List<FeatureDefinition> first = versionOneDefinitions();
+        List<FeatureDefinition> second = new ArrayList<>(first);
+        second.addAll(versionTwoAdditions());
+        return List.of(new FeatureSpec(1, first), new FeatureSpec(2, second));
+    }
+
+    private static List<FeatureDefinition> versionOneDefinitions() {
         List<FeatureDefinition> list = new ArrayList<>();
         list.add(new FeatureDefinition("secs_since_last_event", RECENCY,
                 "Seconds from the user's previous event to this one; -1 for the user's first event.", SECONDS, -1));
@@ -188,6 +213,82 @@ public final class FeatureSpec {
         list.add(new FeatureDefinition("item_price_vs_user_spend", ITEM,
                 "item_price / the user's average purchased unit price (decayed 7d); 1 when either is unknown.",
                 SCORE, 1));
+        return list;
+    }
+
+    /**
+     * What version 1 missed: the signals by which a session shows its purchase intent (how much a
+     * shopper carts per item looked at, how specific their queries are, how cheap the items they
+     * look at are), a returning user's own conversion history, and the event's type.
+     */
+    private static List<FeatureDefinition> versionTwoAdditions() {
+        List<FeatureDefinition> list = new ArrayList<>();
+        String[][] types = {
+            {"view", "view"}, {"search", "search"}, {"click", "click"}, {"add_to_cart", "add-to-cart"},
+            {"remove_from_cart", "remove-from-cart"}, {"add_to_wishlist", "wishlist add"}, {"purchase", "purchase line"},
+            {"return", "return line"},
+        };
+        for (String[] type : types) {
+            list.add(new FeatureDefinition("event_is_" + type[0], EVENT, "1 if this event is a " + type[1] + ", else 0.",
+                    FLAG, 0));
+        }
+        list.add(new FeatureDefinition("query_words", EVENT,
+                "Words (runs of non-whitespace) in this search's query; 0 for other events.", COUNT, 0));
+
+        list.add(new FeatureDefinition("session_views", SESSION, "Views in the current session.", COUNT, 0));
+        list.add(new FeatureDefinition("session_clicks", SESSION, "Clicks in the current session.", COUNT, 0));
+        list.add(new FeatureDefinition("session_cart_adds", SESSION, "Add-to-carts in the current session.", COUNT, 0));
+        list.add(new FeatureDefinition("session_cart_removes", SESSION, "Remove-from-carts in the current session.",
+                COUNT, 0));
+        list.add(new FeatureDefinition("session_wishlist_adds", SESSION, "Wishlist adds in the current session.",
+                COUNT, 0));
+        list.add(new FeatureDefinition("session_cart_add_rate", SESSION,
+                "Add-to-carts per item looked at (views + clicks) in the current session; 0 before the first look.",
+                SCORE, 0));
+        list.add(new FeatureDefinition("session_query_words_mean", SESSION,
+                "Mean words per query of the session's searches; 0 without a search.", SCORE, 0));
+        list.add(new FeatureDefinition("session_query_words_max", SESSION,
+                "Most words in one query of the session; 0 without a search.", COUNT, 0));
+        list.add(new FeatureDefinition("session_priced_looks", SESSION,
+                "Items looked at (views and clicks) with a price in the current session.", COUNT, 0));
+        list.add(new FeatureDefinition("session_log_price_mean", SESSION,
+                "Mean ln(price) of the items the session looked at (views and clicks with a price); 0 when none had one.",
+                LOG_MONEY, 0));
+        list.add(new FeatureDefinition("session_log_price_min", SESSION,
+                "Lowest ln(price) among the items the session looked at; 0 when none had a price.", LOG_MONEY, 0));
+        list.add(new FeatureDefinition("session_log_price_sd", SESSION,
+                "Standard deviation of ln(price) over the items the session looked at; 0 below two prices.",
+                LOG_RATIO, 0));
+        list.add(new FeatureDefinition("session_view_vs_click_log_price", SESSION,
+                "Mean ln(price) of the session's viewed items minus that of its clicked ones (clicks come from search "
+                        + "results); 0 unless both have a price.", LOG_RATIO, 0));
+        list.add(new FeatureDefinition("event_log_price_vs_session", SESSION,
+                "ln(this event's price) minus session_log_price_mean; 0 when the event or the session has no price.",
+                LOG_RATIO, 0));
+
+        list.add(new FeatureDefinition("user_sessions_7d", FREQUENCY_MONETARY,
+                "The user's sessions (the current one included), each weighted 2^(-age of its start / 7d).",
+                DECAYED_COUNT, 0));
+        list.add(new FeatureDefinition("user_converted_sessions_7d", FREQUENCY_MONETARY,
+                "The user's sessions with a purchase, each weighted 2^(-age of its start / 7d).",
+                DECAYED_COUNT, 0));
+        list.add(new FeatureDefinition("user_session_conversion_7d", FREQUENCY_MONETARY,
+                "user_converted_sessions_7d / user_sessions_7d; 0 for a user not seen before.", RATIO, 0));
+        list.add(new FeatureDefinition("user_cart_add_rate_7d", FREQUENCY_MONETARY,
+                "user_carts_7d / (user_views_7d + user_clicks_7d); 0 before the first look.", SCORE, 0));
+
+        list.add(new FeatureDefinition("item_peer_looks_7d", ITEM,
+                "Looks (views, clicks) at this item by sessions with a priced look before it, each weighted "
+                        + "2^(-age / 7d): how much item_price_vs_peers and session_price_vs_item_peers rest on.",
+                DECAYED_COUNT, 0));
+        list.add(new FeatureDefinition("item_price_vs_peers", ITEM,
+                "ln(item_price) minus the peers' price level: the mean of session_log_price_mean over the earlier "
+                        + "looks at this item, weighted as item_peer_looks_7d; 0 without a price or peers.",
+                LOG_RATIO, 0));
+        list.add(new FeatureDefinition("session_price_vs_item_peers", ITEM,
+                "session_log_price_mean minus the peers' price level of this event's item (as in item_price_vs_peers):"
+                        + " how cheap the session shops against others who looked at the item; 0 without either.",
+                LOG_RATIO, 0));
         return list;
     }
 }

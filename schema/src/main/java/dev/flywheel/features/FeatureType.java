@@ -13,5 +13,11 @@ public enum FeatureType {
     /** A share or a rate in [0, 1]. */
     RATIO,
     /** A non-negative real score without unit. */
-    SCORE
+    SCORE,
+    /** 1 when something holds for the event, else 0. */
+    FLAG,
+    /** The natural logarithm of an amount of money. */
+    LOG_MONEY,
+    /** A difference of two logarithms of money, so the log of a price ratio: 0 is equal, -0.69 is half. */
+    LOG_RATIO
 }

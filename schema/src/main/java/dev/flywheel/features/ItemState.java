@@ -8,9 +8,14 @@ import dev.flywheel.events.ShopperEvent.Purchase;
 import dev.flywheel.events.ShopperEvent.View;
 
 /**
- * Everything the feature layer keeps about one item: five numbers and a time (about 50 bytes
+ * Everything the feature layer keeps about one item: seven numbers and a time (about 64 bytes
  * serialised). A Flink POJO, so it is checkpointed without Kryo; the online item stage and
  * {@link OfflineFeatureReplay} both call {@link #apply}.
+ *
+ * <p>Besides its own counters an item keeps the price level of the sessions that looked at it: a
+ * category's price level shows in what its shoppers browse, so a session can be compared with the
+ * others that looked at the same item without any per-category state (which would need a stage
+ * keyed by category).
  */
 public class ItemState {
     private static final long HOUR = FeatureSpec.HALF_LIVES.get(0).toMillis();
@@ -25,6 +30,9 @@ public class ItemState {
     public double purchases7d;
     /** 0 while the item never had a price. */
     public double lastPrice;
+    /** Looks (views, clicks) by sessions with a price level, and the sum of those levels, decayed 7 d. */
+    public double peerLooks7d;
+    public double peerLogPriceSum7d;
 
     /**
      * Applies one event of this item and returns the item's features after it. Events are
@@ -33,8 +41,14 @@ public class ItemState {
      * exactly what they would have added in order, so the decayed sums do not depend on arrival
      * order (up to rounding). Its price is this event's price but does not replace the newest
      * known price.
+     *
+     * <p>A look (view or click) by a session with a price level ({@code session_priced_looks} &gt; 0
+     * in {@code userFeatures}) adds that level to the item's peers, which the returned features
+     * report as they were before it: the other sessions, not this one.
+     *
+     * @param userFeatures the event's vector with the user stage's features filled in
      */
-    public ItemFeatures apply(ShopperEvent.ItemEvent event, FeatureSettings settings) {
+    public ItemFeatures apply(ShopperEvent.ItemEvent event, double[] userFeatures, FeatureSettings settings) {
         long ts = event.ts();
         if (lastEventTime != UserState.NONE && ts - lastEventTime >= settings.stateTtlMillis()) {
             clear();
@@ -47,6 +61,8 @@ public class ItemState {
             double week = Decay.factor(gap, WEEK);
             viewsAndClicks7d *= week;
             purchases7d *= week;
+            peerLooks7d *= week;
+            peerLogPriceSum7d *= week;
         } else if (lastEventTime != UserState.NONE) {
             age = lastEventTime - ts;
         }
@@ -69,7 +85,15 @@ public class ItemState {
                 lastPrice = price;
             }
         }
-        return new ItemFeatures(popularity1h, popularity1d, purchases7d / (viewsAndClicks7d + 1), price);
+        double peersBefore = peerLooks7d;
+        double peerLevelBefore = peerLooks7d > 0 ? peerLogPriceSum7d / peerLooks7d : 0;
+        if ((event instanceof View || event instanceof Click) && userFeatures[UserState.SESSION_PRICED_LOOKS] > 0) {
+            double weight = newest ? 1 : Decay.factor(age, WEEK);
+            peerLooks7d += weight;
+            peerLogPriceSum7d += weight * userFeatures[UserState.SESSION_LOG_PRICE_MEAN];
+        }
+        return new ItemFeatures(popularity1h, popularity1d, purchases7d / (viewsAndClicks7d + 1), price,
+                peersBefore, peerLevelBefore);
     }
 
     /** Whether an event at {@code ts} is older than the newest one this item has applied. */
@@ -89,5 +113,7 @@ public class ItemState {
         viewsAndClicks7d = 0;
         purchases7d = 0;
         lastPrice = 0;
+        peerLooks7d = 0;
+        peerLogPriceSum7d = 0;
     }
 }

@@ -51,10 +51,13 @@ public final class OfflineFeatureReplay {
 
     /** The next event's vector; the caller keeps events in {@link #EVENT_ORDER}. */
     public FeatureVector apply(ShopperEvent event) {
+        // The job's order: the user stage first, then the item stage, which reads the session's price level.
+        UserState user = users.computeIfAbsent(event.userId(), id -> new UserState());
+        double[] values = user.applyUser(event, settings);
         ItemFeatures item = event instanceof ItemEvent itemEvent
-                ? items.computeIfAbsent(itemEvent.itemId(), id -> new ItemState()).apply(itemEvent, settings)
+                ? items.computeIfAbsent(itemEvent.itemId(), id -> new ItemState()).apply(itemEvent, values, settings)
                 : ItemFeatures.NONE;
-        double[] values = users.computeIfAbsent(event.userId(), id -> new UserState()).apply(event, item, settings);
+        item.writeInto(values, user.usualUnitPrice());
         return new FeatureVector(event.eventId(), event.userId(), event.type(), event.ts(),
                 FeatureSpec.current().version(), values);
     }

@@ -1,5 +1,6 @@
 package dev.flywheel.features;
 
+import dev.flywheel.events.EventType;
 import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.events.ShopperEvent.AddToCart;
 import dev.flywheel.events.ShopperEvent.AddToWishlist;
@@ -18,11 +19,11 @@ import java.util.Arrays;
  * online user stage and {@link OfflineFeatureReplay} both call {@link #apply}, so the two cannot
  * compute different features.
  *
- * <p>Size bound: 3 times + 18 counters + 1 double + 9 session fields (about 210 bytes), at most K
+ * <p>Size bound: 3 times + 18 counters + 3 doubles + 19 session fields (about 300 bytes), at most K
  * categories with a score each (K = 16 by default: 16 x (8 + name)), at most
  * {@value #MAX_SESSION_ITEMS} item hashes (256 bytes). With K = 16 and category names under 24
- * bytes that is under 1.1 KiB in the worst case; a typical user holds a few categories and a few
- * session items, about 300 bytes.
+ * bytes that is under 1.2 KiB in the worst case; a typical user holds a few categories and a few
+ * session items: 368 bytes serialised on average after 10.4M simulated events (docs/features.md).
  */
 public class UserState {
     /** "Never": no event, no cart, no purchase yet. */
@@ -60,6 +61,28 @@ public class UserState {
     private static final int SESSION_CARTS = SPEC.indexOf("session_carts");
     private static final int SESSION_CART_VALUE = SPEC.indexOf("session_cart_value");
     private static final int SESSION_INTENT = SPEC.indexOf("session_intent_score");
+    /** The {@code event_is_*} flag of each event type, by ordinal; -1 for a type the spec has none for. */
+    private static final int[] EVENT_TYPE_FLAG = Arrays.stream(EventType.values())
+            .mapToInt(type -> SPEC.indexOf("event_is_" + type.wireName())).toArray();
+    private static final int QUERY_WORDS = SPEC.indexOf("query_words");
+    private static final int SESSION_VIEWS = SPEC.indexOf("session_views");
+    private static final int SESSION_CLICKS = SPEC.indexOf("session_clicks");
+    private static final int SESSION_CART_ADDS = SPEC.indexOf("session_cart_adds");
+    private static final int SESSION_CART_REMOVES = SPEC.indexOf("session_cart_removes");
+    private static final int SESSION_WISHLIST_ADDS = SPEC.indexOf("session_wishlist_adds");
+    private static final int SESSION_CART_ADD_RATE = SPEC.indexOf("session_cart_add_rate");
+    private static final int SESSION_QUERY_WORDS_MEAN = SPEC.indexOf("session_query_words_mean");
+    private static final int SESSION_QUERY_WORDS_MAX = SPEC.indexOf("session_query_words_max");
+    static final int SESSION_PRICED_LOOKS = SPEC.indexOf("session_priced_looks");
+    static final int SESSION_LOG_PRICE_MEAN = SPEC.indexOf("session_log_price_mean");
+    private static final int SESSION_LOG_PRICE_MIN = SPEC.indexOf("session_log_price_min");
+    private static final int SESSION_LOG_PRICE_SD = SPEC.indexOf("session_log_price_sd");
+    private static final int SESSION_VIEW_VS_CLICK = SPEC.indexOf("session_view_vs_click_log_price");
+    private static final int EVENT_PRICE_VS_SESSION = SPEC.indexOf("event_log_price_vs_session");
+    private static final int USER_SESSIONS = SPEC.indexOf("user_sessions_7d");
+    private static final int USER_CONVERTED_SESSIONS = SPEC.indexOf("user_converted_sessions_7d");
+    private static final int USER_SESSION_CONVERSION = SPEC.indexOf("user_session_conversion_7d");
+    private static final int USER_CART_ADD_RATE = SPEC.indexOf("user_cart_add_rate_7d");
 
     /** Event time the decayed values are brought up to; {@link #NONE} for a user never seen. */
     public long lastEventTime = NONE;
@@ -69,6 +92,10 @@ public class UserState {
     public double[] counters = new double[COUNTER_KINDS * HALF_LIFE_COUNT];
     /** Units bought at a known price, decayed 7 d: spend_7d / this is the user's usual unit price. */
     public double pricedUnits7d;
+    /** Sessions started, decayed 7 d, as of {@link #lastEventTime}. */
+    public double sessions7d;
+    /** Sessions with a purchase, decayed 7 d from their start, as of {@link #lastEventTime}. */
+    public double convertedSessions7d;
     /** The top-K categories and their decayed scores, as of {@link #lastEventTime}; unordered. */
     public String[] categories = new String[0];
     public double[] categoryScores = new double[0];
@@ -83,6 +110,18 @@ public class UserState {
     public int sessionCarts;
     public int sessionRemoves;
     public double sessionCartValue;
+    /** Whether the session has bought: its first purchase counts it in {@link #convertedSessions7d}. */
+    public boolean sessionConverted;
+    public int sessionQueryWords;
+    public int sessionMaxQueryWords;
+    /** Views and clicks with a price, and the sum, sum of squares and minimum of their ln(price). */
+    public int sessionPricedLooks;
+    public double sessionLookLogPriceSum;
+    public double sessionLookLogPriceSquares;
+    public double sessionLookLogPriceMin;
+    /** The views among the priced looks, and their ln(price) sum: the clicks are the rest. */
+    public int sessionPricedViews;
+    public double sessionViewLogPriceSum;
     /** {@code String.hashCode} of the session's distinct item ids: two ids may rarely share one. */
     public int[] sessionItems = new int[0];
 
@@ -127,8 +166,20 @@ public class UserState {
             closeSession();
         }
         lastEventTime = Math.max(lastEventTime, ts);
-        if (sessionEvents == 0 || ts < sessionStart) {
-            sessionStart = ts; // an out-of-order event that joins the session started it earlier
+        // A session weighs by the age of its start, in user_sessions_7d and, once it buys, in
+        // user_converted_sessions_7d.
+        if (sessionEvents == 0) {
+            sessionStart = ts;
+            sessions7d += Decay.factor(lastEventTime - ts, HALF_LIFE_MILLIS[WEEK]);
+        } else if (ts < sessionStart) {
+            // An out-of-order event that joins the session started it earlier: it weighs more.
+            double moved = Decay.factor(lastEventTime - ts, HALF_LIFE_MILLIS[WEEK])
+                    - Decay.factor(lastEventTime - sessionStart, HALF_LIFE_MILLIS[WEEK]);
+            sessions7d += moved;
+            if (sessionConverted) {
+                convertedSessions7d += moved;
+            }
+            sessionStart = ts;
         }
         sessionEvents++;
         count(event, ts, age);
@@ -141,6 +192,8 @@ public class UserState {
         writeCounters(features);
         writeAffinity(features, event instanceof ItemEvent itemEvent ? itemEvent.category() : null);
         writeSession(features, ts);
+        writeEvent(features, event);
+        writeHistory(features);
         return features;
     }
 
@@ -183,6 +236,15 @@ public class UserState {
         sessionCarts = 0;
         sessionRemoves = 0;
         sessionCartValue = 0;
+        sessionConverted = false;
+        sessionQueryWords = 0;
+        sessionMaxQueryWords = 0;
+        sessionPricedLooks = 0;
+        sessionLookLogPriceSum = 0;
+        sessionLookLogPriceSquares = 0;
+        sessionLookLogPriceMin = 0;
+        sessionPricedViews = 0;
+        sessionViewLogPriceSum = 0;
         sessionItems = new int[0];
     }
 
@@ -192,6 +254,8 @@ public class UserState {
         lastPurchaseTime = NONE;
         Arrays.fill(counters, 0);
         pricedUnits7d = 0;
+        sessions7d = 0;
+        convertedSessions7d = 0;
         categories = new String[0];
         categoryScores = new double[0];
         closeSession();
@@ -210,6 +274,8 @@ public class UserState {
             }
             if (h == WEEK) {
                 pricedUnits7d *= factor;
+                sessions7d *= factor;
+                convertedSessions7d *= factor;
             }
         }
         double affinityFactor = Decay.factor(age, AFFINITY_HALF_LIFE);
@@ -220,14 +286,19 @@ public class UserState {
 
     /** Adds the event to the counters; {@code age} &gt; 0 for an out-of-order event that much older. */
     private void count(ShopperEvent event, long ts, long age) {
-        if (event instanceof View) {
+        if (event instanceof View view) {
             add(VIEWS, 1, age);
             sessionViews++;
-        } else if (event instanceof Click) {
+            look(view.price(), true);
+        } else if (event instanceof Click click) {
             add(CLICKS, 1, age);
             sessionClicks++;
-        } else if (event instanceof Search) {
+            look(click.price(), false);
+        } else if (event instanceof Search search) {
             sessionSearches++;
+            int words = countWords(search.query());
+            sessionQueryWords += words;
+            sessionMaxQueryWords = Math.max(sessionMaxQueryWords, words);
         } else if (event instanceof AddToCart cart) {
             add(CARTS, 1, age);
             sessionCarts++;
@@ -245,9 +316,43 @@ public class UserState {
                 pricedUnits7d += purchase.quantity() * Decay.factor(age, HALF_LIFE_MILLIS[WEEK]);
             }
             lastPurchaseTime = Math.max(lastPurchaseTime, ts);
+            if (!sessionConverted) {
+                sessionConverted = true;
+                convertedSessions7d += Decay.factor(lastEventTime - sessionStart, HALF_LIFE_MILLIS[WEEK]);
+            }
         } else if (event instanceof Return) {
             add(RETURNS, 1, age);
         }
+    }
+
+    /** An item looked at (viewed or clicked): its price, if it has one, joins the session's price level. */
+    private void look(Double price, boolean viewed) {
+        if (price == null || !(price > 0)) {
+            return;
+        }
+        double logPrice = StrictMath.log(price);
+        sessionLookLogPriceMin = sessionPricedLooks == 0 ? logPrice : Math.min(sessionLookLogPriceMin, logPrice);
+        sessionPricedLooks++;
+        sessionLookLogPriceSum += logPrice;
+        sessionLookLogPriceSquares += logPrice * logPrice;
+        if (viewed) {
+            sessionPricedViews++;
+            sessionViewLogPriceSum += logPrice;
+        }
+    }
+
+    /** Runs of non-whitespace characters: "wireless  phone charger" has 3. */
+    static int countWords(String text) {
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < text.length(); i++) {
+            boolean space = Character.isWhitespace(text.charAt(i)) || Character.isSpaceChar(text.charAt(i));
+            if (!space && !inWord) {
+                words++;
+            }
+            inWord = !space;
+        }
+        return words;
     }
 
     private static double lineValue(Double price, int quantity) {
@@ -346,5 +451,45 @@ public class UserState {
         double intent = 0.05 * sessionViews + 0.1 * sessionClicks + 0.1 * sessionSearches + 0.3 * sessionWishlists
                 + 1.0 * sessionCarts - 0.5 * sessionRemoves;
         features[SESSION_INTENT] = intent <= 0 ? 0 : 1 - StrictMath.exp(-intent);
+    }
+
+    private void writeEvent(double[] features, ShopperEvent event) {
+        int typeFlag = EVENT_TYPE_FLAG[event.type().ordinal()];
+        if (typeFlag >= 0) {
+            features[typeFlag] = 1;
+        }
+        features[QUERY_WORDS] = event instanceof Search search ? countWords(search.query()) : 0;
+        features[SESSION_VIEWS] = sessionViews;
+        features[SESSION_CLICKS] = sessionClicks;
+        features[SESSION_CART_ADDS] = sessionCarts;
+        features[SESSION_CART_REMOVES] = sessionRemoves;
+        features[SESSION_WISHLIST_ADDS] = sessionWishlists;
+        int looks = sessionViews + sessionClicks;
+        features[SESSION_CART_ADD_RATE] = looks > 0 ? sessionCarts / (double) looks : 0;
+        features[SESSION_QUERY_WORDS_MEAN] = sessionSearches > 0 ? sessionQueryWords / (double) sessionSearches : 0;
+        features[SESSION_QUERY_WORDS_MAX] = sessionMaxQueryWords;
+        features[SESSION_PRICED_LOOKS] = sessionPricedLooks;
+        if (sessionPricedLooks > 0) {
+            double mean = sessionLookLogPriceSum / sessionPricedLooks;
+            features[SESSION_LOG_PRICE_MEAN] = mean;
+            features[SESSION_LOG_PRICE_MIN] = sessionLookLogPriceMin;
+            features[SESSION_LOG_PRICE_SD] = sessionPricedLooks > 1
+                    ? Math.sqrt(Math.max(0, sessionLookLogPriceSquares / sessionPricedLooks - mean * mean)) : 0;
+            int pricedClicks = sessionPricedLooks - sessionPricedViews;
+            features[SESSION_VIEW_VS_CLICK] = sessionPricedViews > 0 && pricedClicks > 0
+                    ? sessionViewLogPriceSum / sessionPricedViews
+                            - (sessionLookLogPriceSum - sessionViewLogPriceSum) / pricedClicks
+                    : 0;
+            Double price = event instanceof ItemEvent itemEvent ? itemEvent.price() : null;
+            features[EVENT_PRICE_VS_SESSION] = price != null && price > 0 ? StrictMath.log(price) - mean : 0;
+        }
+    }
+
+    private void writeHistory(double[] features) {
+        features[USER_SESSIONS] = sessions7d;
+        features[USER_CONVERTED_SESSIONS] = convertedSessions7d;
+        features[USER_SESSION_CONVERSION] = sessions7d > 0 ? convertedSessions7d / sessions7d : 0;
+        double looks7d = counters[VIEWS * HALF_LIFE_COUNT + WEEK] + counters[CLICKS * HALF_LIFE_COUNT + WEEK];
+        features[USER_CART_ADD_RATE] = looks7d > 0 ? counters[CARTS * HALF_LIFE_COUNT + WEEK] / looks7d : 0;
     }
 }

@@ -17,7 +17,7 @@ class UserStateTest {
     private static final long T0 = 1_700_000_000_000L;
     private static final long MINUTE = 60_000;
     private static final long HOUR = 60 * MINUTE;
-    private static final FeatureSettings SETTINGS = new FeatureSettings(2, Duration.ofDays(2));
+    private static final FeatureSettings SETTINGS = new FeatureSettings(2, Duration.ofDays(8));
 
     private final UserState user = new UserState();
 
@@ -91,7 +91,7 @@ class UserStateTest {
     @Test
     void aUserSilentForTheTtlStartsOver() {
         apply(new Purchase(header("e1", T0), "o1", "i1", "books", 20.0, 2));
-        FeatureVector v = apply(new View(header("e2", T0 + Duration.ofDays(2).toMillis()), "i2", "books", 5.0));
+        FeatureVector v = apply(new View(header("e2", T0 + SETTINGS.stateTtlMillis()), "i2", "books", 5.0));
         assertEquals(-1, v.value("secs_since_last_event"));
         assertEquals(-1, v.value("secs_since_last_purchase"));
         assertEquals(0, v.value("user_purchases_7d"));
@@ -136,6 +136,91 @@ class UserStateTest {
                 actual[FeatureSpec.current().indexOf("secs_since_last_purchase")]);
         assertEquals(expected[FeatureSpec.current().indexOf("secs_since_last_cart")],
                 actual[FeatureSpec.current().indexOf("secs_since_last_cart")]);
+    }
+
+    @Test
+    void theEventsTypeAndItsQueryAreFeatures() {
+        FeatureVector first = apply(new Search(header("e1", T0), "wireless  phone\tcharger ", List.of(), "r1"));
+        assertEquals(1, first.value("event_is_search"));
+        assertEquals(0, first.value("event_is_view"));
+        assertEquals(3, first.value("query_words"), "runs of non-whitespace, whatever separates them");
+        FeatureVector second = apply(new Search(header("e2", T0 + MINUTE), "phone", List.of(), "r2"));
+        assertEquals(1, second.value("query_words"));
+        assertEquals(2, second.value("session_query_words_mean"));
+        assertEquals(3, second.value("session_query_words_max"));
+        FeatureVector purchase = apply(new Purchase(header("e3", T0 + 2 * MINUTE), "o1", "i1", "books", 5.0, 1));
+        assertEquals(1, purchase.value("event_is_purchase"));
+        assertEquals(0, purchase.value("event_is_search"));
+        assertEquals(0, purchase.value("query_words"));
+        assertEquals(2, purchase.value("session_query_words_mean"), "the session keeps its queries");
+        int flags = 0;
+        for (String name : FeatureSpec.current().names()) {
+            flags += name.startsWith("event_is_") ? (int) purchase.value(name) : 0;
+        }
+        assertEquals(1, flags, "exactly one type flag is set");
+    }
+
+    @Test
+    void sessionCountsAndTheCartAddRatePerItemLookedAt() {
+        apply(new View(header("e1", T0), "i1", "books", 10.0));
+        apply(new ShopperEvent.Click(header("e2", T0 + MINUTE), "i2", "books", 12.0, "r"));
+        apply(new AddToCart(header("e3", T0 + 2 * MINUTE), "i2", "books", 12.0, 1));
+        apply(new RemoveFromCart(header("e4", T0 + 3 * MINUTE), "i2", "books", 12.0, 1));
+        FeatureVector v = apply(new ShopperEvent.AddToWishlist(header("e5", T0 + 4 * MINUTE), "i1", "books", 10.0));
+        assertEquals(1, v.value("session_views"));
+        assertEquals(1, v.value("session_clicks"));
+        assertEquals(1, v.value("session_cart_adds"));
+        assertEquals(1, v.value("session_cart_removes"));
+        assertEquals(1, v.value("session_wishlist_adds"));
+        assertEquals(0.5, v.value("session_cart_add_rate"));
+        // One cart per two looks, each weighted by its age at the last event (4, 3 and 2 minutes).
+        assertEquals(week(2) / (week(4) + week(3)), v.value("user_cart_add_rate_7d"), 1e-12);
+    }
+
+    @Test
+    void thePriceLevelOfTheItemsLookedAt() {
+        FeatureVector none = apply(new Search(header("e0", T0), "novel", List.of(), "r"));
+        assertEquals(0, none.value("session_priced_looks"));
+        assertEquals(0, none.value("session_log_price_mean"));
+        apply(new View(header("e1", T0 + 1), "i1", "books", 10.0));
+        apply(new View(header("e2", T0 + 2), "i2", "books", 40.0));
+        apply(new View(header("e3", T0 + 3), "i3", "books", null));
+        FeatureVector v = apply(new ShopperEvent.Click(header("e4", T0 + 4), "i4", "books", 20.0, "r"));
+        double a = Math.log(10);
+        double b = Math.log(40);
+        double c = Math.log(20);
+        double mean = (a + b + c) / 3;
+        assertEquals(3, v.value("session_priced_looks"), "a view without a price says nothing about prices");
+        assertEquals(mean, v.value("session_log_price_mean"), 1e-12);
+        assertEquals(a, v.value("session_log_price_min"), 1e-12);
+        double variance = (a * a + b * b + c * c) / 3 - mean * mean;
+        assertEquals(Math.sqrt(variance), v.value("session_log_price_sd"), 1e-12);
+        assertEquals((a + b) / 2 - c, v.value("session_view_vs_click_log_price"), 1e-12);
+        assertEquals(c - mean, v.value("event_log_price_vs_session"), 1e-12);
+        FeatureVector cart = apply(new AddToCart(header("e5", T0 + 5), "i1", "books", 10.0, 1));
+        assertEquals(3, cart.value("session_priced_looks"), "a cart is not a look");
+        assertEquals(a - mean, cart.value("event_log_price_vs_session"), 1e-12);
+    }
+
+    @Test
+    void sessionsAndConvertedSessionsDecayFromTheirStart() {
+        apply(new View(header("e1", T0), "i1", "books", 10.0));
+        apply(new Purchase(header("e2", T0 + 10 * MINUTE), "o1", "i1", "books", 10.0, 1));
+        FeatureVector sameOrder = apply(new Purchase(header("e3", T0 + 10 * MINUTE), "o1", "i2", "books", 10.0, 1));
+        double tenMinutes = Math.pow(2, -10.0 / (7 * 24 * 60));
+        assertEquals(tenMinutes, sameOrder.value("user_sessions_7d"), 1e-12);
+        assertEquals(tenMinutes, sameOrder.value("user_converted_sessions_7d"), 1e-12, "a session converts once");
+        assertEquals(1, sameOrder.value("user_session_conversion_7d"), 1e-12);
+
+        FeatureVector next = apply(new View(header("e4", T0 + 7 * 24 * HOUR), "i3", "books", 10.0));
+        assertEquals(1 + 0.5, next.value("user_sessions_7d"), 1e-12, "a week later the first session weighs half");
+        assertEquals(0.5, next.value("user_converted_sessions_7d"), 1e-12);
+        assertEquals(0.5 / 1.5, next.value("user_session_conversion_7d"), 1e-12);
+    }
+
+    /** The weight of something {@code minutes} old under a half-life of 7 days. */
+    private static double week(int minutes) {
+        return Math.pow(2, -minutes / (7 * 24 * 60.0));
     }
 
     private FeatureVector apply(ShopperEvent event) {

@@ -2,6 +2,7 @@ package dev.flywheel.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flywheel.events.EventCodec;
 import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.ModelJson;
@@ -9,6 +10,10 @@ import dev.flywheel.models.ModelStatus;
 import dev.flywheel.models.ModelVersion;
 import dev.flywheel.registry.RegistryService;
 import dev.flywheel.registry.client.RegistryClient;
+import dev.flywheel.simulator.ShopSimulator;
+import dev.flywheel.simulator.SimulatedEvent;
+import dev.flywheel.simulator.SimulatorConfig;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -41,6 +46,15 @@ class TrainerCliTest {
         "train --bootstrap b:9092 --from 2026-01-02T00:00:00Z --until 2026-01-01T00:00:00Z --out x | --from must come before --until",
         "train --bootstrap b:9092 --from yesterday --out x   | Invalid value for option '--from'",
         "train                                               | Missing required option: '--out=DIR'",
+        "train --model forest --out x                        | --model must be boosted-trees or logistic, was forest",
+        "train --model logistic --trees 10 --out x           | --trees and --leaves are options of --model boosted-trees",
+        "train --trees 0 --out x                             | --trees must be at least 1",
+        "train --label-window 0 --out x                      | --label-window must be positive",
+        "train --label-window soon --out x                   | Invalid value for option '--label-window'",
+        "train --purge 5x --out x                            | Invalid value for option '--purge'",
+        "train --min-holdout-rows 0 --out x                  | --min-train-rows and --min-holdout-rows must be at least 1",
+        "train --bootstrap b:9092 --events-file f.jsonl --out x | --bootstrap and --events-file are two sources: give one",
+        "train --events-file /no/such/events.jsonl --out x   | --events-file /no/such/events.jsonl is not a readable file",
         "''                                                  | missing command: train or worker",
         "worker --bootstrap b:9092 --registry http://r:1 --token t | Missing required option: '--pulsar=URL'",
         "worker --pulsar http://p:6650 --bootstrap b:9092 --registry http://r:1 --token t | --pulsar must be a pulsar:// or pulsar+ssl:// URL",
@@ -65,6 +79,45 @@ class TrainerCliTest {
         assertThat(exit).isEqualTo(TrainerCli.EXIT_USAGE);
         assertThat(err.toString()).startsWith("flywheel-trainer: ").contains(message);
         assertThat(err.toString().strip().lines()).hasSize(1);
+    }
+
+    /**
+     * A short export, as a shop would first try: about half an hour of traffic. The default 30-minute
+     * label window censors the last half hour and purges the one before the cut, which is all of it;
+     * the command says so in one line, with the sizes and what to change, and a 5-minute window works.
+     */
+    @Test
+    void trainsOnAShopsOwnEventFileWithALabelWindowThatFitsIt() throws Exception {
+        Path file = temp.resolve("export.jsonl");
+        EventCodec codec = new EventCodec();
+        try (var writer = Files.newOutputStream(file)) {
+            for (SimulatedEvent event : new ShopSimulator(SimulatorConfig.defaults(3)).take(20_000)) {
+                writer.write(codec.encode(event.event()));
+                writer.write('\n');
+            }
+            writer.write("not json\n".getBytes(StandardCharsets.UTF_8));
+        }
+
+        StringWriter err = new StringWriter();
+        int refused = TrainerCli.execute(new String[] {"train", "--events-file", file.toString(), "--out",
+                temp.resolve("refused").toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        assertThat(refused).isEqualTo(TrainerCli.EXIT_FAILURE);
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        assertThat(err.toString()).startsWith("flywheel-trainer: too little data: the split leaves ")
+                .contains("and 0 holdout rows", "of 20,000 events over 33m20s", "30m purge", "shorten --label-window");
+
+        StringWriter out = new StringWriter();
+        err = new StringWriter();
+        Path model = temp.resolve("model");
+        int exit = TrainerCli.execute(new String[] {"train", "--events-file", file.toString(), "--label-window", "5m",
+                "--out", model.toString()}, new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(exit).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("20,001 lines: 20,000 events", "1 rejected {malformed_json=1}",
+                "purchases within 5m", "label window 5m, purge 5m", "best single feature on the holdout");
+        ModelDescriptor written = ModelJson.descriptor(Files.readAllBytes(model.resolve(TrainingArtifacts.DESCRIPTOR_FILE)));
+        assertThat(written.output().meaning()).isEqualTo("P(purchase by this user within 5 minutes of the event)");
+        assertThat(written.createdBy()).contains("events-file=export.jsonl", "label-window=5m", "model=boosted-trees");
+        assertThat(written.metrics()).containsKeys("auc", "best_single_feature_auc").doesNotContainKey("best_achievable_auc");
     }
 
     @Test

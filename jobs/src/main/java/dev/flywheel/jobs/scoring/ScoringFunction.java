@@ -168,7 +168,7 @@ public final class ScoringFunction
             } else if (state.isOutOfOrder(event.ts())) {
                 outOfOrder.inc();
             }
-            itemFeatures = state.apply(itemEvent, settings);
+            itemFeatures = state.apply(itemEvent, vector, settings);
             item.update(state);
             if (first) {
                 ctx.timerService().registerEventTimeTimer(state.expiresAt(settings));

@@ -47,6 +47,31 @@ class ModelValidatorTest {
         assertThat(validator.cheapChecks(good, artifact).isAccepted()).isTrue();
     }
 
+    /**
+     * Spec versions only append, and a model reads its inputs by name: a model trained on version 1
+     * passes the feature check of a registry on the current version, while a registry still on
+     * version 1 refuses a model that reads version-2 features, naming them.
+     */
+    @Test
+    void aModelIsCheckedByTheNamesItReadsAcrossSpecVersions() {
+        byte[] artifact = Descriptors.goodModel(1);
+        ModelDescriptor good = Descriptors.forArtifact(artifact);
+        List<String> versionOneNames = FeatureSpec.version(1).names().subList(33, 36);
+        List<String> versionTwoNames = List.of("session_cart_add_rate", "user_sessions_7d", "item_price_vs_peers");
+        assertThat(FeatureSpec.version(1).names()).doesNotContainAnyElementsOf(versionTwoNames);
+
+        ModelDescriptor versionOneModel = withInputs(good, versionOneNames);
+        assertThat(validator.cheapChecks(versionOneModel, artifact).isAccepted()).isTrue();
+        ModelDescriptor versionTwoModel = withInputs(good, versionTwoNames);
+        assertThat(validator.cheapChecks(versionTwoModel, artifact).isAccepted()).isTrue();
+
+        ModelValidator onVersionOne = new ModelValidator(TestRegistry.validation(), FeatureSpec.version(1)::has);
+        assertThat(onVersionOne.cheapChecks(versionOneModel, artifact).isAccepted()).isTrue();
+        ValidationResult refused = onVersionOne.cheapChecks(versionTwoModel, artifact);
+        assertThat(refused.reason()).isEqualTo(RejectReason.UNKNOWN_FEATURE);
+        assertThat(refused.detail()).contains("session_cart_add_rate", "user_sessions_7d", "item_price_vs_peers");
+    }
+
     @Test
     void referenceRowsCoverSamplesZerosAndBinEdges() {
         float[][] rows = ReferenceRows.of(Descriptors.forArtifact(new byte[] {1}));
@@ -55,6 +80,12 @@ class ModelValidatorTest {
         assertThat(rows[0]).containsExactly(1f, 2f, 3f);
         assertThat(rows[1]).containsExactly(0f, 0f, 0f);
         assertThat(rows[4]).containsExactly(50f, 0f, 0f);
+    }
+
+    private static ModelDescriptor withInputs(ModelDescriptor d, List<String> inputs) {
+        return new ModelDescriptor(d.name(), d.version(), d.sha256(), d.inputTensor(), inputs, d.output(), d.metrics(),
+                new ReferenceDistributions(d.reference().scoreQuantiles(), Map.of(), d.reference().sampleRows()),
+                d.createdBy());
     }
 
     private static ModelDescriptor withReference(ModelDescriptor d, ReferenceDistributions reference) {

@@ -27,6 +27,15 @@ public final class SimulatedWarmup {
     }
 
     public static LabelledExamples generate(SimulatorConfig config, int eventCount, FeatureSettings settings) {
+        return generate(config, eventCount, settings, Attribution.defaults());
+    }
+
+    /**
+     * @param attribution the label's window; the simulator's truth rides along only for the default
+     *                    30 minutes, the window it is exact for (NaN otherwise)
+     */
+    public static LabelledExamples generate(SimulatorConfig config, int eventCount, FeatureSettings settings,
+                                            Attribution attribution) {
         if (eventCount < 1) {
             throw new IllegalArgumentException("the warm-up needs at least one event, got " + eventCount);
         }
@@ -34,13 +43,14 @@ public final class SimulatedWarmup {
         // The feature layer applies events in its own order (time, then event id); labels and vectors follow it.
         simulated.sort(Comparator.comparing(SimulatedEvent::event, OfflineFeatureReplay.EVENT_ORDER));
         List<ShopperEvent> events = simulated.stream().map(SimulatedEvent::event).toList();
-        boolean[] labels = Attribution.defaults().labels(events);
+        boolean[] labels = attribution.labels(events);
+        boolean truthApplies = attribution.window().equals(Attribution.DEFAULT_WINDOW);
         OfflineFeatureReplay replay = new OfflineFeatureReplay(settings);
         List<LabelledExample> examples = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             FeatureVector vector = replay.apply(events.get(i));
             examples.add(new LabelledExample(vector.eventId(), vector.values(), labels[i], vector.eventTime(),
-                    simulated.get(i).buyProbability30m()));
+                    truthApplies ? simulated.get(i).buyProbability30m() : Double.NaN));
         }
         return new LabelledExamples(FeatureSpec.current().names(), examples);
     }

@@ -1,6 +1,7 @@
 package dev.flywheel.trainer.export;
 
 import ai.onnx.proto.OnnxMl;
+import dev.flywheel.trainer.training.LinearPropensityModel;
 import dev.flywheel.trainer.training.PropensityModel;
 import dev.flywheel.trainer.training.Standardization;
 import org.tribuo.ONNXExportable;
@@ -11,7 +12,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 
 /**
- * Writes a {@link PropensityModel} as one ONNX graph that serving can run on raw feature vectors:
+ * Writes a {@link LinearPropensityModel} as one ONNX graph that serving can run on raw feature vectors:
  *
  * <pre>
  * features [N, F] float --Sub(mean)--Mul(scale)--> Tribuo's linear graph (Gemm, Softmax) --> probabilities [N, 2]
@@ -32,7 +33,12 @@ public final class OnnxExport {
     private OnnxExport() {
     }
 
+    /** Any propensity model, as its own kind writes itself. */
     public static byte[] toOnnx(PropensityModel model, String graphName, long modelVersion) {
+        return model.toOnnx(graphName, modelVersion);
+    }
+
+    public static byte[] toOnnx(LinearPropensityModel model, String graphName, long modelVersion) {
         Standardization standardization = model.standardization();
         ONNXContext onnx = new ONNXContext();
         onnx.setName(graphName);

@@ -5,7 +5,9 @@ import dev.flywheel.models.OutputSpec;
 import dev.flywheel.models.ReferenceDistributions;
 import dev.flywheel.registry.api.Sha256;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
+import dev.flywheel.trainer.evaluation.SingleFeatureBaseline;
 import dev.flywheel.trainer.training.PropensityModel;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,14 @@ import java.util.Map;
 public final class PropensityDescriptor {
     public static final String MEANING = "P(purchase by this user within 30 minutes of the event)";
 
+    /** What the score means under a label window, in the words of {@link #MEANING}. */
+    public static String meaning(Duration labelWindow) {
+        if (labelWindow.equals(Duration.ofMinutes(30))) {
+            return MEANING;
+        }
+        return "P(purchase by this user within " + words(labelWindow) + " of the event)";
+    }
+
     private PropensityDescriptor() {
     }
 
@@ -26,10 +36,26 @@ public final class PropensityDescriptor {
     public static ModelDescriptor describe(String modelName, int version, byte[] onnx, PropensityModel model,
                                            HoldoutEvaluation evaluation, long trainExamples,
                                            ReferenceDistributions reference, String createdBy) {
+        return describe(modelName, version, onnx, model, evaluation, trainExamples, reference, createdBy,
+                Duration.ofMinutes(30), null);
+    }
+
+    /**
+     * @param labelWindow the window the labels looked ahead, which the output's meaning names
+     * @param baseline    the best single feature on the same holdout, recorded beside the model's AUC; may be null
+     */
+    public static ModelDescriptor describe(String modelName, int version, byte[] onnx, PropensityModel model,
+                                           HoldoutEvaluation evaluation, long trainExamples,
+                                           ReferenceDistributions reference, String createdBy, Duration labelWindow,
+                                           SingleFeatureBaseline baseline) {
         OutputSpec output = new OutputSpec(OnnxExport.OUTPUT_TENSOR, model.outputColumns(), PropensityModel.PURCHASE,
-                MEANING);
+                meaning(labelWindow));
+        Map<String, Double> metrics = metrics(evaluation, trainExamples);
+        if (baseline != null && Double.isFinite(baseline.bestOnHoldoutAuc())) {
+            metrics.put("best_single_feature_auc", baseline.bestOnHoldoutAuc());
+        }
         return new ModelDescriptor(modelName, version, Sha256.hex(onnx), OnnxExport.INPUT_TENSOR, model.featureNames(),
-                output, metrics(evaluation, trainExamples), reference, createdBy);
+                output, metrics, reference, createdBy);
     }
 
     /** Holdout metrics by name; figures that are undefined (NaN) are left out rather than sent as non-JSON. */
@@ -45,5 +71,21 @@ public final class PropensityDescriptor {
         metrics.put("best_achievable_auc", evaluation.bestAchievableAuc());
         metrics.values().removeIf(value -> !Double.isFinite(value));
         return metrics;
+    }
+
+    /** "10 minutes", "2 hours", "90 seconds". */
+    static String words(Duration window) {
+        long seconds = window.toSeconds();
+        if (seconds % 3600 == 0) {
+            return plural(seconds / 3600, "hour");
+        }
+        if (seconds % 60 == 0) {
+            return plural(seconds / 60, "minute");
+        }
+        return plural(seconds, "second");
+    }
+
+    private static String plural(long count, String unit) {
+        return count + " " + unit + (count == 1 ? "" : "s");
     }
 }

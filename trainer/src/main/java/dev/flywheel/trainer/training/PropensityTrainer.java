@@ -23,7 +23,7 @@ public final class PropensityTrainer {
         this.options = options;
     }
 
-    public PropensityModel train(LabelledExamples train) {
+    public LinearPropensityModel train(LabelledExamples train) {
         if (train.positives() == 0 || train.positives() == train.size()) {
             throw new IllegalArgumentException("training data needs both labels; it has " + train.positives()
                     + " purchases in " + train.size() + " examples");
@@ -34,13 +34,13 @@ public final class PropensityTrainer {
         MutableDataset<Label> dataset = new MutableDataset<>(
                 new SimpleDataSourceProvenance("flywheel labelled examples", labels), labels);
         for (LabelledExample example : train.examples()) {
-            dataset.add(new ArrayExample<>(PropensityModel.label(example.purchased()), naming.tribuoNames(),
+            dataset.add(new ArrayExample<>(LinearPropensityModel.label(example.purchased()), naming.tribuoNames(),
                     standardization.apply(example.features())));
         }
         LinearSGDTrainer trainer = new LinearSGDTrainer(new LogMulticlass(),
                 new AdaGrad(options.learningRate(), ADAGRAD_EPSILON), options.epochs(), train.size(),
                 options.minibatch(), options.seed());
         LinearSGDModel model = (LinearSGDModel) trainer.train(dataset);
-        return new PropensityModel(model, standardization, naming);
+        return new LinearPropensityModel(model, standardization, naming);
     }
 }

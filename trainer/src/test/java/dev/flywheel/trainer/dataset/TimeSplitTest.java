@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flywheel.trainer.testing.SyntheticExamples;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class TimeSplitTest {
@@ -43,10 +44,57 @@ class TimeSplitTest {
     }
 
     @Test
-    void refusesFractionsOutsideTheOpenUnitIntervalAndDataTooShortToSplit() {
+    void refusesFractionsOutsideTheOpenUnitInterval() {
         assertThatThrownBy(() -> TimeSplit.of(EXAMPLES, 0, WINDOW_MS)).hasMessageContaining("(0, 1)");
         assertThatThrownBy(() -> TimeSplit.of(EXAMPLES, 1, WINDOW_MS)).hasMessageContaining("(0, 1)");
-        assertThatThrownBy(() -> TimeSplit.of(EXAMPLES, 0.2, 10_000_000L)).hasMessageContaining("two label windows");
+        assertThatThrownBy(() -> SplitOptions.of(1.5, Duration.ofMinutes(1))).hasMessageContaining("(0, 1)");
+    }
+
+    @Test
+    void thePurgeAndTheCensoredTailAreSetApart() {
+        TimeSplit split = TimeSplit.of(EXAMPLES, 0.2, 0, WINDOW_MS);
+        assertThat(split.train().size()).as("no purge: every event before the cut").isEqualTo(8_000);
+        assertThat(split.purgedBeforeCut()).isZero();
+        assertThat(split.holdout().size()).isEqualTo(1_940);
+
+        TimeSplit longPurge = TimeSplit.of(EXAMPLES, 0.2, 600_000, WINDOW_MS);
+        assertThat(longPurge.train().size()).isEqualTo(7_400);
+        assertThat(longPurge.holdout().size()).isEqualTo(1_940);
+    }
+
+    @Test
+    void aSplitThatLeavesTooLittleHoldoutSaysWhatEachSideHasAndWhatToChange() {
+        // 10,000 s of data: an hour-long window censors the last hour, and the cut at 8,000 s is after it.
+        SplitOptions hourly = SplitOptions.of(0.2, Duration.ofHours(1));
+        assertThatThrownBy(() -> TimeSplit.of(EXAMPLES, hourly))
+                .isInstanceOf(InsufficientDataException.class)
+                .hasMessageContaining("leaves 4,400 training rows")
+                .hasMessageContaining("and 0 holdout rows")
+                .hasMessageContaining("of 10,000 events over 2h46m39s")
+                .hasMessageContaining("raise --holdout-fraction (now 0.2) or shorten --label-window (now 1h");
+
+        TimeSplit shorter = TimeSplit.of(EXAMPLES, SplitOptions.of(0.2, Duration.ofMinutes(10)));
+        assertThat(shorter.holdout().size()).isEqualTo(1_400);
+        assertThat(shorter.train().size()).isEqualTo(7_400);
+    }
+
+    @Test
+    void aSplitThatLeavesTooLittleTrainingSaysSoAndHowToGetMore() {
+        SplitOptions lateCut = SplitOptions.of(0.95, Duration.ofMinutes(5));
+        assertThatThrownBy(() -> TimeSplit.of(EXAMPLES, lateCut))
+                .isInstanceOf(InsufficientDataException.class)
+                .hasMessageContaining("leaves 200 training rows")
+                .hasMessageContaining("at least 1,000 rows")
+                .hasMessageContaining("lower --holdout-fraction (now 0.95) or shorten --purge (now 5m)");
+        assertThat(TimeSplit.of(EXAMPLES, lateCut.withMinimums(100, 100, 10)).train().size()).isEqualTo(200);
+    }
+
+    @Test
+    void eachSideNeedsPurchasesAndNonPurchases() {
+        LabelledExamples nobodyBuys = new LabelledExamples(SyntheticExamples.NAMES, EXAMPLES.examples().stream()
+                .map(e -> new LabelledExample(e.eventId(), e.features(), false, e.eventTime(), Double.NaN)).toList());
+        assertThatThrownBy(() -> TimeSplit.of(nobodyBuys, SplitOptions.of(0.3, Duration.ofMinutes(1))))
+                .hasMessageContaining("(0 purchases; at least 1,000 rows and 10 purchases needed)");
     }
 
     @Test

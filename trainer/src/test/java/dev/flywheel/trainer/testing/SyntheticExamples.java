@@ -54,6 +54,27 @@ public final class SyntheticExamples {
         return new LabelledExamples(NAMES, examples);
     }
 
+    /**
+     * An interaction no linear model can rank: buying is likely when columns 0 and 1 have the same
+     * sign, unlikely when they differ, whatever each alone says. Column 2 adds a little on its own;
+     * the rest is noise.
+     */
+    public static LabelledExamples sameSign(int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<LabelledExample> examples = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            double[] x = new double[NAMES.size()];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = gaussian(random);
+            }
+            x[0] = 3_000 + 1_000 * x[0];
+            double logOdds = -1 + (x[0] > 3_000 == x[1] > 0 ? 1.5 : -1.5) + 0.5 * x[2];
+            double p = 1 / (1 + Math.exp(-logOdds));
+            examples.add(new LabelledExample("e-" + i, x, random.nextDouble() < p, START + i * 1000L, p));
+        }
+        return new LabelledExamples(NAMES, examples);
+    }
+
     private static double gaussian(SplittableRandom random) {
         double u = 1 - random.nextDouble();
         double v = random.nextDouble();
