@@ -19,7 +19,11 @@ import dev.flywheel.health.ModelHealthReport.Verdict;
  *       valid inference", 2017): with a normal mixture of scale {@code tau} over the difference,
  *       {@code LR = sqrt(V / (V + tau^2)) exp(tau^2 D^2 / (2 V (V + tau^2)))}, and the always-valid
  *       p-value is the running minimum of {@code 1 / LR}. Under no difference, the chance that it
- *       ever falls below alpha is at most alpha, however many windows are looked at.</li>
+ *       ever falls below alpha is at most alpha, however many windows are looked at. One scale
+ *       is blind to effects far from it (a challenger whose log loss is 1.3 worse, with its
+ *       heavy-tailed losses, got no verdict at tau = 0.02), so the ratio is the mean over scales
+ *       from {@value #SMALLEST_EFFECT} to 1 in log loss; a mean of test martingales is one, so
+ *       the guarantee holds, at the price of at most a factor {@code TAUS.length} in evidence.</li>
  *   <li><b>Enough evidence.</b> The sequential test starts once each arm has {@code minLabelled}
  *       outcomes: before that the variance estimate is too rough to trust, and a p-value
  *       that dipped on a handful of outcomes would be kept by the running minimum.</li>
@@ -31,6 +35,9 @@ import dev.flywheel.health.ModelHealthReport.Verdict;
  * different ones, with outcomes clustered like a shop's.
  */
 public final class ChallengerComparison {
+    static final double SMALLEST_EFFECT = 0.005;
+    /** The mixture's scales, in log loss: differences of half a percent up to a whole nat. */
+    static final double[] TAUS = {SMALLEST_EFFECT, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0};
 
     /**
      * One arm's outcomes per group.
@@ -110,11 +117,9 @@ public final class ChallengerComparison {
      * @param challenger      the challenger arm, likewise
      * @param previousPValue  the always-valid p-value after the previous window (1 at the start)
      * @param previousVerdict the verdict after the previous window
-     * @param tau             the mixture's scale: the size of log loss difference the test is most
-     *                        sensitive to
      */
     public static Result evaluate(Arm champion, Arm challenger, double previousPValue, Verdict previousVerdict,
-            double alpha, long minLabelled, double tau) {
+            double alpha, long minLabelled) {
         double difference = challenger.meanLoss() - champion.meanLoss();
         double variance = champion.meanLossVariance() + challenger.meanLossVariance();
         double stdError = variance > 0 ? Math.sqrt(variance) : Double.NaN;
@@ -122,13 +127,27 @@ public final class ChallengerComparison {
         if (!enough || !(variance > 0) || Double.isNaN(difference)) {
             return new Result(difference, stdError, previousPValue, previousVerdict);
         }
-        double tau2 = tau * tau;
-        double logRatio = 0.5 * Math.log(variance / (variance + tau2))
-                + tau2 * difference * difference / (2 * variance * (variance + tau2));
-        double pValue = Math.min(previousPValue, Math.min(1, Math.exp(-logRatio)));
+        double pValue = Math.min(previousPValue, Math.min(1, Math.exp(-logMixtureRatio(difference, variance))));
         Verdict verdict = previousVerdict != Verdict.NO_VERDICT ? previousVerdict
                 : pValue > alpha ? Verdict.NO_VERDICT
                 : difference < 0 ? Verdict.CHALLENGER_BETTER : Verdict.CHALLENGER_WORSE;
         return new Result(difference, stdError, pValue, verdict);
+    }
+
+    /** log of the mean over {@link #TAUS} of the normal-mixture likelihood ratios, computed without overflow. */
+    static double logMixtureRatio(double difference, double variance) {
+        double[] logs = new double[TAUS.length];
+        double largest = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < TAUS.length; i++) {
+            double tau2 = TAUS[i] * TAUS[i];
+            logs[i] = 0.5 * Math.log(variance / (variance + tau2))
+                    + tau2 * difference * difference / (2 * variance * (variance + tau2));
+            largest = Math.max(largest, logs[i]);
+        }
+        double sum = 0;
+        for (double log : logs) {
+            sum += Math.exp(log - largest);
+        }
+        return largest + Math.log(sum / TAUS.length);
     }
 }

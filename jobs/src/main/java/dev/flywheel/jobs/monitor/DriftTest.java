@@ -42,6 +42,8 @@ package dev.flywheel.jobs.monitor;
 public final class DriftTest {
     /** Merged bins expect at least this many live values. */
     public static final double MIN_EXPECTED = 5;
+    /** Guards the scale against a degenerate window (every group alike); independent data sits near 1. */
+    static final double MIN_DESIGN_EFFECT = 0.25;
 
     private DriftTest() {
     }
@@ -123,13 +125,17 @@ public final class DriftTest {
                 shares[j] = (double) observed[j] / n;
             }
             double[][] covariance = groupCovariance(byUser, shares, n);
-            groupDf = effectiveGroups(byUser, shares);
+            groupDf = effectiveGroups(byUser, shares) - 1;
+            double covarianceDf = groupDf;
             if (itemGroups >= 2) {
                 // Two-way clustering (Cameron, Gelbach and Miller 2011): users plus items minus their
                 // intersection, so events alike through their user and events alike through their
                 // item both count.
                 double[][] items = groupCovariance(byItem, shares, n);
-                groupDf = Math.min(groupDf, effectiveGroups(byItem, shares));
+                double itemDf = effectiveGroups(byItem, shares) - 1;
+                // The sum of two estimates is noisier than either: its degrees of freedom add harmonically.
+                covarianceDf = 1 / (1 / Math.max(1, groupDf) + 1 / Math.max(1, itemDf));
+                groupDf = Math.min(groupDf, itemDf);
                 double[][] cells = groupCovariance(byCell, shares, n);
                 for (int j = 0; j < merged; j++) {
                     for (int l = 0; l < merged; l++) {
@@ -166,9 +172,15 @@ public final class DriftTest {
                 }
             }
             double meanEffect = trace / d;
-            double spread = meanEffect > 0 ? Math.max(0, traceOfSquare / d / (meanEffect * meanEffect) - 1) : 0;
-            // Chance makes the estimate fall below 1 on independent data; the test must not sharpen on it.
-            designEffect = Math.max(1, meanEffect) * (1 + spread);
+            // Estimation noise spreads the eigenvalues by itself: for a covariance estimated on nu
+            // degrees of freedom, E tr(S^2) = (1 + 1/nu) tr(V^2) + tr(V)^2 / nu. Taking that bias
+            // out keeps independent data from paying for a spread it does not have.
+            double nu = Math.max(1, covarianceDf);
+            double squareUnbiased = (traceOfSquare - trace * trace / nu) / (1 + 1 / nu);
+            double spread = meanEffect > 0 ? Math.max(0, squareUnbiased / d / (meanEffect * meanEffect) - 1) : 0;
+            // Not floored at 1: on independent data the estimate falls below 1 as often as above, and
+            // the F tail below already pays for that noise; a floor would pay twice.
+            designEffect = Math.max(MIN_DESIGN_EFFECT, meanEffect) * (1 + spread);
             effectiveDf = d / (1 + spread);
         }
 
@@ -177,9 +189,11 @@ public final class DriftTest {
         double pValue;
         double quantile;
         if (userGroups >= 2) {
-            // The design effect is itself estimated from the groups: F rather than chi-square, with
-            // the groups' degrees of freedom (fewer than there are groups of two ways).
-            double denominatorDf = Math.max(1, groupDf - 1);
+            // The design effect is itself estimated, from groups: F rather than chi-square, with the
+            // groups' degrees of freedom as denominator, as a clustered Wald test takes F(q, G - 1).
+            // Conservative for independent data (calibration table), which pays for the few long
+            // sessions that dominate a small window of a real stream.
+            double denominatorDf = Math.max(1, groupDf);
             pValue = 1 - Distributions.fCdf(statistic / effectiveDf, effectiveDf, denominatorDf);
             quantile = effectiveDf * Distributions.fQuantile(1 - alpha, effectiveDf, denominatorDf);
         } else {
@@ -198,6 +212,12 @@ public final class DriftTest {
     private static double effectiveGroups(double[][] groupCounts, double[] shares) {
         double sum = 0;
         double sumOfSquares = 0;
+        double n = 0;
+        for (double[] group : groupCounts) {
+            for (double c : group) {
+                n += c;
+            }
+        }
         for (double[] group : groupCounts) {
             double size = 0;
             for (double c : group) {
@@ -205,7 +225,7 @@ public final class DriftTest {
             }
             double norm = 0;
             for (int j = 0; j < shares.length; j++) {
-                double residual = group[j] - shares[j] * size;
+                double residual = (group[j] - shares[j] * size);
                 norm += residual * residual;
             }
             sum += norm;

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 class ChallengerComparisonTest {
     private static final double ALPHA = 0.01;
     private static final long MIN_LABELLED = 1_000;
-    private static final double TAU = 0.02;
     private static final int USERS = 20_000;
     private static final int WINDOWS = 60;
     private static final int SESSIONS_PER_WINDOW = 500;
@@ -56,8 +55,10 @@ class ChallengerComparisonTest {
         }
         System.out.printf("different arms, %d runs each: better challenger found %d, worse found %d, wrong way %d%n",
                 runs, better, worse, wrongWay);
-        assertThat(better).isGreaterThanOrEqualTo(runs * 8 / 10);
-        assertThat(worse).isGreaterThanOrEqualTo(runs * 8 / 10);
+        // The better challenger's edge is small (a few hundredths in log loss), the worse one's
+        // large; both are found in most runs within 60 windows.
+        assertThat(better).isGreaterThanOrEqualTo(runs * 2 / 3);
+        assertThat(worse).isGreaterThanOrEqualTo(runs * 9 / 10);
         assertThat(wrongWay).isZero();
     }
 
@@ -107,7 +108,7 @@ class ChallengerComparisonTest {
             champion = champion.plus(championWindow);
             challenger = challenger.plus(challengerWindow);
             ChallengerComparison.Result result = ChallengerComparison.evaluate(champion, challenger, pValue, verdict,
-                    ALPHA, MIN_LABELLED, TAU);
+                    ALPHA, MIN_LABELLED);
             pValue = result.pValue();
             verdict = result.verdict();
             if (naiveN0 >= MIN_LABELLED && naiveN1 >= MIN_LABELLED) {

@@ -90,4 +90,25 @@ class DriftTestTest {
         DriftStatistic drift = DriftTest.test(reference, counts, 0.01, 1);
         assertThat(drift.designEffect()).isBetween(3.5, 7.0);
     }
+
+    @Test
+    void valuesAlikeThroughTheirItemAreSeenByTheItemGroups() {
+        // 400 items with 25 events each from random users; an item's events share a bin (its
+        // popularity, its price). Grouping by user alone sees independent values.
+        ReferenceBins reference = new ReferenceBins(new double[] {1, 2, 3, 4}, new double[] {.2, .2, .2, .2, .2}, 0);
+        SplittableRandom random = new SplittableRandom(9);
+        long[][][] twoWay = new long[Groups.USER_GROUPS][Groups.ITEM_GROUPS][5];
+        long[][][] userOnly = new long[Groups.USER_GROUPS][1][5];
+        for (int item = 0; item < 400; item++) {
+            int bin = random.nextInt(5);
+            int itemGroup = Groups.itemGroup("item-" + item, "nobody");
+            for (int e = 0; e < 25; e++) {
+                int userGroup = random.nextInt(Groups.USER_GROUPS);
+                twoWay[userGroup][itemGroup][bin]++;
+                userOnly[userGroup][0][bin]++;
+            }
+        }
+        assertThat(DriftTest.test(reference, userOnly, 0.01, 1).designEffect()).isLessThan(2);
+        assertThat(DriftTest.test(reference, twoWay, 0.01, 1).designEffect()).isGreaterThan(10);
+    }
 }
