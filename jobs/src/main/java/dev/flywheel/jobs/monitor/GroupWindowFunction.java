@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code flywheel.model.<name>.lateDecisions} / {@code lateOutcomes} and left out: the window's
  * figures have gone; the record itself stays in its topic.
  *
+ * <p>Metrics: {@code duplicateDecisions}, {@code versionReferences} (descriptors received on the
+ * broadcast side; restored ones are not counted again), and the late counters above.
+ *
  * <p>State: every open window's decisions (id, time, item group, role, score, vector: about 400
  * bytes each) and outcomes (about 60 bytes), so decisions per second x (window + lateness) plus
  * outcomes per second x (window + lateness + attribution). One timer per key and closing time.
@@ -73,6 +76,7 @@ public final class GroupWindowFunction
     private transient Map<String, VersionReference> parsed;
     private transient Map<String, Counter[]> lateCounters;
     private transient Counter duplicates;
+    private transient Counter referencesKnown;
     private transient MetricGroup flywheel;
 
     public GroupWindowFunction(MonitorSettings settings) {
@@ -89,6 +93,7 @@ public final class GroupWindowFunction
         lateCounters = new HashMap<>();
         MetricGroup group = getRuntimeContext().getMetricGroup();
         duplicates = group.counter("duplicateDecisions");
+        referencesKnown = group.counter("versionReferences");
         flywheel = group.addGroup("flywheel");
     }
 
@@ -189,17 +194,29 @@ public final class GroupWindowFunction
     @Override
     public void processBroadcastElement(ModelReferences references, Context ctx, Collector<WindowPartial> out)
             throws Exception {
-        rememberDescriptors(ctx.getBroadcastState(DESCRIPTORS), references);
+        references(rememberDescriptors(ctx.getBroadcastState(DESCRIPTORS), references));
     }
 
-    /** Keeps the descriptors a references record brings; a version's descriptor never changes, so the first one stays. */
-    static void rememberDescriptors(BroadcastState<String, String> state, ModelReferences references) throws Exception {
+    private void references(int added) {
+        referencesKnown.inc(added);
+    }
+
+    /**
+     * Keeps the descriptors a references record brings; a version's descriptor never changes, so the
+     * first one stays.
+     *
+     * @return how many versions' descriptors were new
+     */
+    static int rememberDescriptors(BroadcastState<String, String> state, ModelReferences references) throws Exception {
+        int added = 0;
         for (int i = 0; i < references.versions().length; i++) {
             String key = ModelReferences.key(references.model(), references.versions()[i]);
             if (references.descriptors()[i] != null && !state.contains(key)) {
                 state.put(key, references.descriptors()[i]);
+                added++;
             }
         }
+        return added;
     }
 
     private VersionReference reference(ReadOnlyBroadcastState<String, String> state, String model, int version)

@@ -116,6 +116,7 @@ public final class ModelHealthFunction
     private transient Map<String, VersionReference> parsed;
     private transient Map<String, MonitorMetrics> metrics;
     private transient MetricGroup flywheel;
+    private transient org.apache.flink.metrics.Counter referencesKnown;
 
     public ModelHealthFunction(MonitorSettings settings) {
         this.settings = settings;
@@ -132,6 +133,7 @@ public final class ModelHealthFunction
         parsed = new HashMap<>();
         metrics = new HashMap<>();
         flywheel = getRuntimeContext().getMetricGroup().addGroup("flywheel");
+        referencesKnown = getRuntimeContext().getMetricGroup().counter("versionReferences");
     }
 
     @Override
@@ -148,7 +150,8 @@ public final class ModelHealthFunction
     @Override
     public void processBroadcastElement(ModelReferences references, Context ctx, Collector<ModelHealthReport> out)
             throws Exception {
-        GroupWindowFunction.rememberDescriptors(ctx.getBroadcastState(GroupWindowFunction.DESCRIPTORS), references);
+        referencesKnown.inc(GroupWindowFunction.rememberDescriptors(ctx.getBroadcastState(GroupWindowFunction.DESCRIPTORS),
+                references));
     }
 
     @Override

@@ -37,10 +37,14 @@ final class MonitorHarness {
     }
 
     static Decision decision(Row row, int version, String variant) {
+        return decision(row, MODEL, version, variant);
+    }
+
+    static Decision decision(Row row, String model, int version, String variant) {
         ShopperEvent event = row.event();
         String item = event instanceof ShopperEvent.ItemEvent itemEvent ? itemEvent.itemId() : null;
-        return new Decision(Decision.idOf(event.eventId(), MODEL, version), event.eventId(), event.type(),
-                event.userId(), event.sessionId(), item, MODEL, version, variant, row.score(),
+        return new Decision(Decision.idOf(event.eventId(), model, version), event.eventId(), event.type(),
+                event.userId(), event.sessionId(), item, model, version, variant, row.score(),
                 FeatureSpec.current().version(), row.features(), event.ts(), event.ts());
     }
 
@@ -66,17 +70,28 @@ final class MonitorHarness {
      */
     static List<Observation> split(List<Row> rows, int champion, int challenger, double[] challengerScores, double share) {
         List<Observation> observations = new ArrayList<>();
+        List<Decision> decisions = splitDecisions(rows, MODEL, champion, challenger, challengerScores, share);
         for (int i = 0; i < rows.size(); i++) {
-            Row row = rows.get(i);
-            boolean onChallenger = TrafficSplit.bucket(MODEL, row.event().userId()) < share;
-            Row scored = onChallenger ? new Row(row.event(), row.features(), row.purchased(), challengerScores[i]) : row;
-            Decision decision = decision(scored, onChallenger ? challenger : champion,
-                    onChallenger ? "challenger" : "champion");
-            observations.add(Observation.of(decision));
-            observations.add(Observation.of(outcome(decision, row.purchased())));
+            observations.add(Observation.of(decisions.get(i)));
+            observations.add(Observation.of(outcome(decisions.get(i), rows.get(i).purchased())));
         }
         return observations;
     }
+
+    /** The rows' decisions under a traffic split of {@code model}, in row order. */
+    static List<Decision> splitDecisions(List<Row> rows, String model, int champion, int challenger,
+            double[] challengerScores, double share) {
+        List<Decision> decisions = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            boolean onChallenger = TrafficSplit.bucket(model, row.event().userId()) < share;
+            Row scored = onChallenger ? new Row(row.event(), row.features(), row.purchased(), challengerScores[i]) : row;
+            decisions.add(decision(scored, model, onChallenger ? challenger : champion,
+                    onChallenger ? "challenger" : "champion"));
+        }
+        return decisions;
+    }
+
 
     static ModelReferences references(ModelDescriptor... versions) {
         int[] numbers = new int[versions.length];
