@@ -195,6 +195,8 @@ class MonitorKafkaTest {
                 .findFirst().orElseThrow();
         assertThat(triggering.retrain().idempotencyKey()).isEqualTo(request.idempotencyKey());
         assertThat(triggering.drift().driftedFeatures()).contains("category_affinity");
+        System.out.println("the triggering window's report: "
+                + new String(ModelHealthJson.encode(triggering), StandardCharsets.UTF_8));
         long stationaryFlags = reports.stream().filter(r -> r.windowEnd() <= shiftAt && r.drift().drifted()).count();
         long driftedFlags = reports.stream().filter(r -> r.windowStart() >= shiftAt && r.drift().drifted()).count();
         System.out.printf("monitor: %d stationary windows, %d drifted; drift flags %d before the shift, %d after;"
