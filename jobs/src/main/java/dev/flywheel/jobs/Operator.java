@@ -25,4 +25,16 @@ public record Operator(String uid, String name) {
     public static final Operator ACTIVITY = new Operator("purchases-and-returns", "Purchases and returns");
     public static final Operator OUTCOMES = new Operator("outcomes", "Outcomes: decisions x purchases (keyed by user)");
     public static final Operator OUTCOMES_SINK = new Operator("outcomes-sink", "Kafka: outcomes (exactly-once)");
+
+    // Monitor job
+    public static final Operator MONITOR_DECISIONS_SOURCE = new Operator("monitor-decisions-source", "Kafka: decisions");
+    public static final Operator MONITOR_OUTCOMES_SOURCE = new Operator("monitor-outcomes-source", "Kafka: outcomes (read_committed)");
+    public static final Operator MONITOR_MODEL_UPDATES_SOURCE = new Operator("monitor-model-updates-source", "Kafka: model-updates");
+    public static final Operator MONITOR_REFERENCES = new Operator("monitor-reference-fetch", "Registry: version descriptors (async)");
+    public static final Operator MONITOR_GROUP_WINDOWS = new Operator("monitor-group-windows",
+            "Windows per version and user group (keyed by model/version/group)");
+    public static final Operator MONITOR_MODEL_HEALTH = new Operator("monitor-model-health",
+            "Drift, quality, comparison, triggers (keyed by model)");
+    public static final Operator MODEL_HEALTH_SINK = new Operator("model-health-sink", "Kafka: model-health");
+    public static final Operator RETRAIN_REQUESTS_SINK = new Operator("retrain-requests-sink", "Retrain requests");
 }

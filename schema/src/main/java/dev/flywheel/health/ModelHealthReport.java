@@ -1,5 +1,6 @@
 package dev.flywheel.health;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.flywheel.retrain.RetrainRequest;
 import java.util.List;
 import java.util.Map;
@@ -95,8 +96,8 @@ public record ModelHealthReport(String model, int version, String role, long win
      * @param aucBelowReference that p-value is below the quality test's significance level
      */
     public record Quality(long labelled, long positives, Double positiveRate, Double auc, Double aucStdError,
-            Double logLoss, Double brier, Double calibrationError, Double referenceAuc, Double aucPValue,
-            boolean aucBelowReference) {
+            Double logLoss, Double brier, Double calibrationError, Double referenceAuc,
+            @JsonProperty("auc_p_value") Double aucPValue, boolean aucBelowReference) {
     }
 
     /** What the evidence says about the challenger so far. */

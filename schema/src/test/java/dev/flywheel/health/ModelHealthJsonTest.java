@@ -37,7 +37,7 @@ class ModelHealthJsonTest {
         String text = new String(json, StandardCharsets.UTF_8);
 
         assertThat(text).contains("\"window_start\":1767225600000", "\"drifted_features\":[\"category_affinity\"]",
-                "\"verdict\":\"CHALLENGER_BETTER\"", "\"auc_below_reference\":false", "\"reason\":\"DRIFT\"",
+                "\"verdict\":\"CHALLENGER_BETTER\"", "\"auc_below_reference\":false", "\"auc_p_value\":0.4", "\"reason\":\"DRIFT\"",
                 "\"design_effect\":5.1");
         assertThat(ModelHealthJson.decode(json)).isEqualTo(report);
     }

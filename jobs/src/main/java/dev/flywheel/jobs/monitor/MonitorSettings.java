@@ -1,0 +1,54 @@
+package dev.flywheel.jobs.monitor;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * What the monitor's functions need to know, validated by {@link MonitorConfig}.
+ *
+ * @param window               length of a tumbling event-time window, aligned to the epoch
+ * @param allowedLateness      how long past a window's end (event time) its records are still taken
+ * @param attribution          the scoring job's attribution window: outcomes come this much later
+ * @param driftFalseAlarmRate  chance that a stationary window is flagged drifted; the score test
+ *                             gets half, the feature tests share the other half (Bonferroni)
+ * @param minDecisions         fewer decisions than this in a window are not tested for drift
+ * @param sustainedWindows     consecutive flagged windows that make a trigger
+ * @param qualityAlpha         significance level of "live AUC below the reference"
+ * @param aucTolerance         how far below the holdout AUC live AUC may fall before it counts
+ * @param minLabelled          fewer outcomes than this in a window are not tested for quality
+ * @param verdictAlpha         significance level of the champion-challenger verdict
+ * @param verdictMinLabelled   outcomes each arm needs before a verdict
+ * @param cooldown             after a retrain request, no other for this long (event time)
+ * @param retrainEvery         ask for a retrain when none was asked for this long; zero: never
+ * @param trainingSpan         a request's training window: this much event time, ending at the
+ *                             triggering window's end
+ */
+public record MonitorSettings(Duration window, Duration allowedLateness, Duration attribution,
+        double driftFalseAlarmRate, long minDecisions, int sustainedWindows, double qualityAlpha, double aucTolerance,
+        long minLabelled, double verdictAlpha, long verdictMinLabelled, Duration cooldown,
+        Duration retrainEvery, Duration trainingSpan) implements Serializable {
+
+    public long windowMs() {
+        return window.toMillis();
+    }
+
+    public long windowStart(long eventTime) {
+        return Math.floorDiv(eventTime, windowMs()) * windowMs();
+    }
+
+    /** When a window's decisions are complete: its end plus the allowed lateness. */
+    public long driftCloses(long windowStart) {
+        return windowStart + windowMs() + allowedLateness.toMillis();
+    }
+
+    /** When a window's outcomes are complete: an attribution window later. */
+    public long qualityCloses(long windowStart) {
+        return driftCloses(windowStart) + attribution.toMillis();
+    }
+
+    /** Defaults for tests and the local stack, with a window of the given length. */
+    public static MonitorSettings defaults(Duration window) {
+        return new MonitorSettings(window, Duration.ofMinutes(1), Duration.ofMinutes(30), 0.01, 200, 2, 0.01, 0.02, 200,
+                0.01, 1_000, Duration.ofHours(6), Duration.ZERO, Duration.ofHours(6));
+    }
+}
