@@ -91,6 +91,10 @@ public final class ModelHealthFunction
         public int driftStreak;
         public long driftStreakWindow = Long.MIN_VALUE;
         public int driftStreakVersion;
+        /** Start of the first drifted window of a streak whose request waits for post-drift data; MIN_VALUE: none. */
+        public long driftOnset = Long.MIN_VALUE;
+        public String[] driftEvidenceNames = new String[0];
+        public double[] driftEvidenceValues = new double[0];
         public int qualityStreak;
         public long qualityStreakWindow = Long.MIN_VALUE;
         public int qualityStreakVersion;
@@ -411,26 +415,52 @@ public final class ModelHealthFunction
         }
         state.driftStreakWindow = windowStart;
         state.driftStreakVersion = champion;
-        if (flagged && state.driftStreak >= settings.sustainedWindows()) {
-            Drift drift = section.drift();
-            Map<String, Double> evidence = new TreeMap<>();
-            evidence.put("version", (double) champion);
-            evidence.put("decisions", (double) section.decisions());
-            evidence.put("consecutive_windows", (double) state.driftStreak);
-            evidence.put("drifted_features", (double) drift.driftedFeatures().size());
-            if (drift.score() != null) {
-                evidence.put("score_psi", drift.score().psi());
-                putIfPresent(evidence, "score_threshold", drift.score().threshold());
+        long windowEnd = windowStart + settings.windowMs();
+        if (flagged && state.driftStreak >= settings.sustainedWindows() && state.driftOnset == Long.MIN_VALUE) {
+            Map<String, Double> evidence = driftEvidence(section, champion, state.driftStreak);
+            if (settings.postDriftSpan().isZero()) {
+                trigger(ctx, model, state, windowStart, windowEnd - settings.trainingSpan().toMillis(),
+                        RetrainRequest.Reason.DRIFT, evidence);
+                return;
             }
-            drift.driftedFeatures().stream()
-                    .sorted(Comparator.comparingDouble((String f) -> -ratio(drift.features().get(f))))
-                    .limit(FEATURES_IN_EVIDENCE)
-                    .forEach(f -> {
-                        evidence.put(f + "_psi", drift.features().get(f).psi());
-                        putIfPresent(evidence, f + "_threshold", drift.features().get(f).threshold());
-                    });
-            trigger(ctx, model, state, windowStart, RetrainRequest.Reason.DRIFT, evidence);
+            // Training on the window that found the drift would teach the old world: wait for the new one.
+            state.driftOnset = windowStart - (state.driftStreak - 1L) * settings.windowMs();
+            state.driftEvidenceNames = evidence.keySet().toArray(new String[0]);
+            state.driftEvidenceValues = evidence.values().stream().mapToDouble(Double::doubleValue).toArray();
         }
+        if (state.driftOnset != Long.MIN_VALUE && windowEnd - state.driftOnset >= settings.postDriftSpan().toMillis()) {
+            Map<String, Double> evidence = new TreeMap<>();
+            for (int i = 0; i < state.driftEvidenceNames.length; i++) {
+                evidence.put(state.driftEvidenceNames[i], state.driftEvidenceValues[i]);
+            }
+            evidence.put("drift_onset", (double) state.driftOnset);
+            long onset = state.driftOnset;
+            state.driftOnset = Long.MIN_VALUE;
+            state.driftEvidenceNames = new String[0];
+            state.driftEvidenceValues = new double[0];
+            trigger(ctx, model, state, windowStart, onset, RetrainRequest.Reason.DRIFT, evidence);
+        }
+    }
+
+    private static Map<String, Double> driftEvidence(WaitingReport section, int champion, int streak) {
+        Drift drift = section.drift();
+        Map<String, Double> evidence = new TreeMap<>();
+        evidence.put("version", (double) champion);
+        evidence.put("decisions", (double) section.decisions());
+        evidence.put("consecutive_windows", (double) streak);
+        evidence.put("drifted_features", (double) drift.driftedFeatures().size());
+        if (drift.score() != null) {
+            evidence.put("score_psi", drift.score().psi());
+            putIfPresent(evidence, "score_threshold", drift.score().threshold());
+        }
+        drift.driftedFeatures().stream()
+                .sorted(Comparator.comparingDouble((String f) -> -ratio(drift.features().get(f))))
+                .limit(FEATURES_IN_EVIDENCE)
+                .forEach(f -> {
+                    evidence.put(f + "_psi", drift.features().get(f).psi());
+                    putIfPresent(evidence, f + "_threshold", drift.features().get(f).threshold());
+                });
+        return evidence;
     }
 
     private void judgeQuality(OnTimerContext ctx, String model, ModelState state, long windowStart, int champion,
@@ -456,7 +486,8 @@ public final class ModelHealthFunction
             evidence.put("auc_tolerance", settings.aucTolerance());
             putIfPresent(evidence, "auc_std_error", quality.aucStdError());
             putIfPresent(evidence, "auc_p_value", quality.aucPValue());
-            trigger(ctx, model, state, windowStart, RetrainRequest.Reason.QUALITY, evidence);
+            trigger(ctx, model, state, windowStart, windowStart + settings.windowMs() - settings.trainingSpan().toMillis(),
+                    RetrainRequest.Reason.QUALITY, evidence);
         }
     }
 
@@ -470,21 +501,22 @@ public final class ModelHealthFunction
             Map<String, Double> evidence = new TreeMap<>();
             evidence.put("hours_since_last", (end - since) / 3_600_000.0);
             evidence.put("every_hours", settings.retrainEvery().toMillis() / 3_600_000.0);
-            trigger(ctx, model, state, windowStart, RetrainRequest.Reason.SCHEDULE, evidence);
+            trigger(ctx, model, state, windowStart, end - settings.trainingSpan().toMillis(),
+                    RetrainRequest.Reason.SCHEDULE, evidence);
         }
     }
 
-    private void trigger(OnTimerContext ctx, String model, ModelState state, long windowStart,
+    /** Sends a request for training window [{@code start}, the window's end), unless held back. */
+    private void trigger(OnTimerContext ctx, String model, ModelState state, long windowStart, long start,
             RetrainRequest.Reason reason, Map<String, Double> evidence) {
         long end = windowStart + settings.windowMs();
-        if (end <= state.lastRetrainEnd) {
+        if (!settings.retrains(model) || end <= state.lastRetrainEnd) {
             return;
         }
         if (state.lastRetrainEnd != Long.MIN_VALUE && end - state.lastRetrainEnd < settings.cooldown().toMillis()) {
             metrics(model).suppressed();
             return;
         }
-        long start = end - settings.trainingSpan().toMillis();
         String key = RetrainRequest.keyOf(model, start, end);
         ctx.output(RETRAIN_REQUESTS, new RetrainRequest(model, reason, evidence, start, end, key, System.currentTimeMillis()));
         try {

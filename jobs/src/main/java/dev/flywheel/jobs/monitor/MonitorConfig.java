@@ -8,6 +8,7 @@ import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
 import dev.flywheel.jobs.JobOptions;
 import dev.flywheel.models.ModelContracts;
 import dev.flywheel.outcomes.Attribution;
+import dev.flywheel.retrain.RetrainRequest;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,13 +28,17 @@ import java.util.Set;
  * @param outcomesTopic     read {@code read_committed}
  * @param modelUpdatesTopic the registry's compacted serving configs
  * @param modelHealthTopic  where reports go
- * @param retrainTopic      where {@link MonitorJob#main} sends retrain requests (JSON) when no
- *                          other sink is given
+ * @param retrainTopic      the Kafka topic {@link MonitorJob#main} sends retrain requests to
+ *                          (JSON) without {@code pulsar}
+ * @param pulsar            the Pulsar service URL retrain requests go to, the trainer workers'
+ *                          queue; null: the Kafka {@code retrainTopic}
+ * @param retrainPulsarTopic the Pulsar topic of retrain requests
  * @param settings          windows, tests and triggers
  */
 public record MonitorConfig(JobOptions job, List<String> models, URI registry, String registryToken,
         String decisionsTopic, String outcomesTopic, String modelUpdatesTopic, String modelHealthTopic,
-        String retrainTopic, MonitorSettings settings) implements Serializable {
+        String retrainTopic, String pulsar, String retrainPulsarTopic, MonitorSettings settings)
+        implements Serializable {
 
     static final String TOKEN_VARIABLE = "FLYWHEEL_REGISTRY_TOKEN";
     public static final String DEFAULT_RETRAIN_TOPIC = "retrain-requests";
@@ -46,7 +51,8 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
                 "decisions-topic", "outcomes-topic", "model-updates-topic", "model-health-topic", "retrain-topic",
                 "window", "allowed-lateness", "attribution-window", "drift-false-alarm-rate", "min-decisions",
                 "sustained-windows", "quality-alpha", "auc-tolerance", "min-labelled", "verdict-alpha",
-                "verdict-min-labelled", "retrain-cooldown", "retrain-every", "training-span"));
+                "verdict-min-labelled", "retrain-cooldown", "retrain-every", "training-span", "post-drift-span",
+                "retrain-models", "pulsar", "retrain-pulsar-topic"));
         names.removeAll(Set.of("clickstream-topic", "dlq-topic", "late-topic", "max-payload-bytes"));
         ARGUMENTS = Set.copyOf(names);
     }
@@ -79,6 +85,15 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
         Duration cooldown = args.duration("retrain-cooldown", Duration.ofHours(6));
         Duration every = args.duration("retrain-every", Duration.ZERO);
         Duration span = args.duration("training-span", Duration.ofHours(6));
+        Duration postDrift = args.duration("post-drift-span", Duration.ZERO);
+        List<String> retrainModels = args.list("retrain-models", List.of());
+        for (String model : retrainModels) {
+            require(models.isEmpty() || models.contains(model), "--retrain-models: '" + model
+                    + "' is not one of --models");
+        }
+        String pulsar = args.optional("pulsar");
+        require(pulsar == null || pulsar.startsWith("pulsar://") || pulsar.startsWith("pulsar+ssl://"),
+                "--pulsar must be a pulsar:// or pulsar+ssl:// URL, got '" + pulsar + "'");
 
         require(window.toMillis() > 0, "--window must be positive");
         require(!lateness.isNegative(), "--allowed-lateness must not be negative");
@@ -94,6 +109,8 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
         require(!cooldown.isNegative(), "--retrain-cooldown must not be negative");
         require(!every.isNegative(), "--retrain-every must not be negative (0: no schedule)");
         require(span.compareTo(window) >= 0, "--training-span must be at least one --window");
+        require(postDrift.isZero() || postDrift.compareTo(window) >= 0,
+                "--post-drift-span must be 0 (request at once) or at least one --window");
 
         String token = args.optional("registry-token");
         if (token == null) {
@@ -109,8 +126,11 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
                 args.string("model-updates-topic", Topics.MODEL_UPDATES),
                 args.string("model-health-topic", Topics.MODEL_HEALTH),
                 args.string("retrain-topic", DEFAULT_RETRAIN_TOPIC),
+                pulsar,
+                args.string("retrain-pulsar-topic", RetrainRequest.TOPIC),
                 new MonitorSettings(window, lateness, attribution, falseAlarmRate, minDecisions, sustained, qualityAlpha,
-                        tolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown, every, span));
+                        tolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown, every, span, postDrift,
+                        retrainModels));
     }
 
     private static double decimal(JobArgs args, String name, double fallback) {

@@ -6,6 +6,7 @@ import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
 import dev.flywheel.jobs.KafkaConnectors;
 import dev.flywheel.jobs.KafkaOptions;
 import dev.flywheel.jobs.Operator;
+import dev.flywheel.jobs.retrain.PulsarRetrainSink;
 import dev.flywheel.jobs.serving.ModelUpdate;
 import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
 import dev.flywheel.retrain.RetrainRequest;
@@ -84,8 +85,14 @@ public final class MonitorJob {
                         retrainRequests));
     }
 
-    /** As {@link #onKafka(MonitorConfig, Sink)}, sending retrain requests as JSON to the configured Kafka topic. */
+    /**
+     * As {@link #onKafka(MonitorConfig, Sink)}, sending retrain requests to the configured Pulsar
+     * topic, the trainer workers' queue, or without {@code --pulsar} as JSON to a Kafka topic.
+     */
     public static MonitorJob onKafka(MonitorConfig config) {
+        if (config.pulsar() != null) {
+            return onKafka(config, PulsarRetrainSink.to(config.pulsar()).withTopic(config.retrainPulsarTopic()));
+        }
         KafkaConnectors kafka = new KafkaConnectors(config.job().kafka(), "flywheel-monitor");
         return onKafka(config, kafka.sink(new RetrainRequestRecordSerializer(config.retrainTopic()), "retrain-requests"));
     }

@@ -2,6 +2,7 @@ package dev.flywheel.jobs.monitor;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What the monitor's functions need to know, validated by {@link MonitorConfig}.
@@ -22,11 +23,26 @@ import java.time.Duration;
  * @param retrainEvery         ask for a retrain when none was asked for this long; zero: never
  * @param trainingSpan         a request's training window: this much event time, ending at the
  *                             triggering window's end
+ * @param postDriftSpan        zero: a drift request is sent when the drift is found, with
+ *                             {@code trainingSpan}; otherwise it waits until this much event time
+ *                             has passed since the first drifted window of the streak, and its
+ *                             training window is exactly that: the world after the change
+ * @param retrainModels        the models whose triggers send requests; empty: every watched model
+ *                             (a frozen baseline is watched and reported, never retrained)
  */
 public record MonitorSettings(Duration window, Duration allowedLateness, Duration attribution,
         double driftFalseAlarmRate, long minDecisions, int sustainedWindows, double qualityAlpha, double aucTolerance,
         long minLabelled, double verdictAlpha, long verdictMinLabelled, Duration cooldown,
-        Duration retrainEvery, Duration trainingSpan) implements Serializable {
+        Duration retrainEvery, Duration trainingSpan, Duration postDriftSpan, List<String> retrainModels)
+        implements Serializable {
+
+    public MonitorSettings {
+        retrainModels = List.copyOf(retrainModels);
+    }
+
+    public boolean retrains(String model) {
+        return retrainModels.isEmpty() || retrainModels.contains(model);
+    }
 
     public long windowMs() {
         return window.toMillis();
@@ -46,9 +62,21 @@ public record MonitorSettings(Duration window, Duration allowedLateness, Duratio
         return driftCloses(windowStart) + attribution.toMillis();
     }
 
+    public MonitorSettings withPostDriftSpan(Duration span) {
+        return new MonitorSettings(window, allowedLateness, attribution, driftFalseAlarmRate, minDecisions,
+                sustainedWindows, qualityAlpha, aucTolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown,
+                retrainEvery, trainingSpan, span, retrainModels);
+    }
+
+    public MonitorSettings withRetrainModels(List<String> models) {
+        return new MonitorSettings(window, allowedLateness, attribution, driftFalseAlarmRate, minDecisions,
+                sustainedWindows, qualityAlpha, aucTolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown,
+                retrainEvery, trainingSpan, postDriftSpan, models);
+    }
+
     /** Defaults for tests and the local stack, with a window of the given length. */
     public static MonitorSettings defaults(Duration window) {
         return new MonitorSettings(window, Duration.ofMinutes(1), Duration.ofMinutes(30), 0.01, 200, 2, 0.01, 0.02, 200,
-                0.01, 1_000, Duration.ofHours(6), Duration.ZERO, Duration.ofHours(6));
+                0.01, 1_000, Duration.ofHours(6), Duration.ZERO, Duration.ofHours(6), Duration.ZERO, List.of());
     }
 }

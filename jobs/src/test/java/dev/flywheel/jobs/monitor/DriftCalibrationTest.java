@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  *
  * For contrast, each table also shows what a fixed PSI threshold of 0.1 on the score and the plain
  * chi-square threshold (no design effect, no reference size, same Bonferroni split) would have
- * flagged. A window is flagged when its score or any of its 36 features is.
+ * flagged. A window is flagged when its score or any of its features is.
  */
 class DriftCalibrationTest {
     private static final int[] SIZES = {200, 1_000, 5_000, 20_000};

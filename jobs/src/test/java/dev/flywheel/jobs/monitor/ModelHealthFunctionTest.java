@@ -73,7 +73,7 @@ class ModelHealthFunctionTest {
             assertThat(report.quality().logLoss()).isCloseTo(BinaryMetrics.logLoss(scores, labels), within(1e-12));
             assertThat(report.quality().referenceAuc()).isEqualTo(v1.metrics().get("auc"));
             assertThat(report.drift().reference()).isTrue();
-            assertThat(report.drift().features()).hasSize(36);
+            assertThat(report.drift().features()).hasSize(v1.inputs().size());
             assertThat(report.drift().score().count()).isEqualTo(window.size());
             assertThat(report.comparison()).isNull();
             assertThat(report.retrain()).isNull();
@@ -110,6 +110,38 @@ class ModelHealthFunctionTest {
         // Before the shift nothing drifted two windows running.
         assertThat(run.reports.stream().filter(r -> r.windowEnd() <= shop.shiftAt && r.drift().drifted()).count())
                 .isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void withAPostDriftSpanTheRequestWaitsAndTrainsOnTheWorldAfterTheChange() throws Exception {
+        MonitorSettings settings = SETTINGS.withPostDriftSpan(Duration.ofHours(2));
+        Run run = run(settings, champion(aroundTheShift(), 1), v1);
+
+        assertThat(run.retrains).hasSize(1);
+        RetrainRequest request = run.retrains.get(0);
+        ModelHealthReport first = run.reports.stream().filter(r -> r.drift().drifted()).findFirst().orElseThrow();
+        ModelHealthReport second = run.reports.stream().filter(r -> r.windowStart() == first.windowStart() + WINDOW)
+                .findFirst().orElseThrow();
+        assertThat(second.drift().drifted()).isTrue();
+        assertThat(second.retrain()).as("found here, sent later").isNull();
+        // The training window starts where the drifted streak began and spans exactly the post-drift span.
+        assertThat(request.reason()).isEqualTo(RetrainRequest.Reason.DRIFT);
+        assertThat(request.windowStart()).isEqualTo(first.windowStart());
+        assertThat(request.windowEnd()).isEqualTo(first.windowStart() + 2 * HOUR);
+        assertThat(request.evidence()).containsEntry("drift_onset", (double) first.windowStart())
+                .containsKeys("category_affinity_psi", "consecutive_windows");
+        ModelHealthReport sending = run.reports.stream().filter(r -> r.retrain() != null).findFirst().orElseThrow();
+        assertThat(sending.windowEnd()).isEqualTo(request.windowEnd());
+        assertThat(sending.retrain().idempotencyKey()).isEqualTo(request.idempotencyKey());
+    }
+
+    @Test
+    void aModelLeftOutOfTheRetrainedModelsIsReportedButNeverRetrained() throws Exception {
+        Run run = run(SETTINGS.withRetrainModels(List.of("some-other-model")), champion(aroundTheShift(), 1), v1);
+
+        assertThat(run.reports.stream().filter(r -> r.drift().drifted()).count()).isGreaterThan(6);
+        assertThat(run.retrains).isEmpty();
+        assertThat(run.reports).allMatch(r -> r.retrain() == null);
     }
 
     @Test
@@ -172,7 +204,7 @@ class ModelHealthFunctionTest {
                 SETTINGS.attribution(), SETTINGS.driftFalseAlarmRate(), SETTINGS.minDecisions(),
                 SETTINGS.sustainedWindows(), SETTINGS.qualityAlpha(), SETTINGS.aucTolerance(), SETTINGS.minLabelled(),
                 SETTINGS.verdictAlpha(), SETTINGS.verdictMinLabelled(), Duration.ZERO,
-                Duration.ofHours(1), Duration.ofHours(2));
+                Duration.ofHours(1), Duration.ofHours(2), Duration.ZERO, List.of());
         long start = firstWindow(shop.stationary);
         Run run = run(hourly, champion(during(shop.stationary, start, 3 * HOUR + 5 * 60_000), 1), v1);
 

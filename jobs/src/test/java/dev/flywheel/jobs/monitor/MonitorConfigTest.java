@@ -41,8 +41,14 @@ class MonitorConfigTest {
     void windowsAndTriggersComeFromTheArguments() {
         MonitorConfig config = MonitorConfig.fromArgs(new String[] {"--bootstrap", "b:1", "--models", "a,b-2",
                 "--window", "5min", "--retrain-every", "12h", "--drift-false-alarm-rate", "0.005",
-                "--training-span", "1d"});
+                "--training-span", "1d", "--post-drift-span", "2h", "--retrain-models", "a",
+                "--pulsar", "pulsar://p:6650"});
         assertThat(config.models()).containsExactly("a", "b-2");
+        assertThat(config.settings().postDriftSpan()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.settings().retrains("a")).isTrue();
+        assertThat(config.settings().retrains("b-2")).as("watched, not retrained").isFalse();
+        assertThat(config.pulsar()).isEqualTo("pulsar://p:6650");
+        assertThat(config.retrainPulsarTopic()).isEqualTo("persistent://public/default/retrain-requests");
         assertThat(config.settings().window()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.settings().retrainEvery()).isEqualTo(Duration.ofHours(12));
         assertThat(config.settings().driftFalseAlarmRate()).isEqualTo(0.005);
@@ -61,6 +67,8 @@ class MonitorConfigTest {
         "--sustained-windows|0|--sustained-windows must be at least 1",
         "--training-span|1min|--training-span must be at least one --window",
         "--min-labelled|0|--min-labelled must be at least 1",
+        "--post-drift-span|1min|--post-drift-span must be 0 (request at once) or at least one --window",
+        "--pulsar|http://p:6650|--pulsar must be a pulsar:// or pulsar+ssl:// URL",
         "--models|Bad Name|--models: 'Bad Name' is not a model name",
         "--registry|ftp://r|--registry must be an http:// or https:// URL",
         "--clickstream-topic|x|unknown argument --clickstream-topic",

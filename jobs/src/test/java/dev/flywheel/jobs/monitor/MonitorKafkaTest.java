@@ -104,7 +104,7 @@ class MonitorKafkaTest {
                         KafkaRecordSink.producerProperties(KAFKA.kafka().bootstrapServers()), new ByteArraySerializer(),
                         new ByteArraySerializer())) {
             RegistryClient editor = new RegistryClient(URI.create(registry.url()), "local-editor-token");
-            TrainingRun.Result young = TestModels.trained(1);
+            TrainingRun.Result young = TestModels.trainedLogistic(1);
             int driftingVersion = editor.register(named(shop.model.descriptor(), DRIFTING), shop.model.onnx()).version();
             int champion = editor.register(named(shop.model.descriptor(), AB), shop.model.onnx()).version();
             int challenger = editor.register(named(young.descriptor(), AB), young.onnx()).version();

@@ -8,6 +8,7 @@ import dev.flywheel.simulator.SimulatorConfig;
 import dev.flywheel.trainer.TrainingRun;
 import dev.flywheel.trainer.dataset.LabelledExamples;
 import dev.flywheel.trainer.dataset.SimulatedWarmup;
+import dev.flywheel.trainer.training.ModelKind;
 import dev.flywheel.trainer.training.TrainingOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class TestModels {
     public static final String MODEL = "purchase-propensity";
 
     private static final Map<Long, TrainingRun.Result> TRAINED = new ConcurrentHashMap<>();
+    private static final Map<Long, TrainingRun.Result> TRAINED_LOGISTIC = new ConcurrentHashMap<>();
     private static final Map<String, ModelArtifact> STORED = new ConcurrentHashMap<>();
 
     private TestModels() {
@@ -36,6 +38,23 @@ public final class TestModels {
             try {
                 return TrainingRun.run(examples, new TrainingRun.Settings(MODEL, 0.2, TrainingOptions.defaults(s),
                         "jobs tests seed " + s), line -> { });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * A logistic regression on the same 20,000 warm-up events: a young shop's model, over-confident
+     * where a shop that has run for weeks shows larger histories. A challenger clearly worse in log loss.
+     */
+    public static TrainingRun.Result trainedLogistic(long seed) {
+        return TRAINED_LOGISTIC.computeIfAbsent(seed, s -> {
+            LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(s).withUsers(400), 20_000,
+                    FeatureSettings.defaults());
+            try {
+                return TrainingRun.run(examples, new TrainingRun.Settings(MODEL, 0.2, TrainingOptions.defaults(s),
+                        "jobs tests seed " + s + " logistic").withKind(ModelKind.LOGISTIC_REGRESSION), line -> { });
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
