@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
  * A scripted change to the shop, so that drift detection can be tested against a known cause.
  *
  * <p>Written {@code kind@start[+length][:magnitude]}, several separated by commas, for example
- * {@code preference_shift@2h,price_shock@3h:1.5,bot_burst@4h+20m}. Times are offsets from the
- * simulation start, in {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}, combinable
- * ({@code 1h30m}). Without a length the scenario lasts to the end of the run.
+ * {@code preference_shift@2h,price_shock@3h:1.5,bot_burst@4h+20m,winback_campaign@5h}. Times are
+ * offsets from the simulation start, in {@code ms}, {@code s}, {@code m}, {@code h}, {@code d},
+ * combinable ({@code 1h30m}). Without a length the scenario lasts to the end of the run.
  *
  * @param kind      what changes
  * @param start     offset from the simulation start
@@ -28,7 +28,15 @@ public record DriftScenario(Kind kind, Duration start, Duration length, double m
         /** Magnitude: the factor every price is multiplied by; buy probability falls per price sensitivity. */
         PRICE_SHOCK(1.5),
         /** Magnitude: bot sessions started per shopper session; bots view and click fast and never buy. */
-        BOT_BURST(0.2);
+        BOT_BURST(0.2),
+        /**
+         * Magnitude: log-odds added to the buy probability of the shop's rare buyers (shoppers whose
+         * baseline propensity is below the median), as a voucher campaign aimed at them would. A
+         * concept drift: who buys changes before what anyone's features say does, and a shopper's
+         * own conversion history, the strongest sign of buying before, now points the wrong way for
+         * half of them; a model trained after the start sees it through the same history features.
+         */
+        WINBACK_CAMPAIGN(4.0);
 
         private final double defaultMagnitude;
 
@@ -130,8 +138,8 @@ public record DriftScenario(Kind kind, Duration start, Duration length, double m
                 return kind;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown drift kind '" + name + "', expected preference_shift, price_shock or bot_burst");
+        throw new IllegalArgumentException("unknown drift kind '" + name
+                + "', expected preference_shift, price_shock, bot_burst or winback_campaign");
     }
 
     /** The scenario in the syntax {@link #parse} reads. */

@@ -36,9 +36,14 @@ final class SessionPlanner {
     private static final long MIN_RETURN_DELAY_MS = 3_600_000L;
     private static final long MAX_RETURN_DELAY_MS = 7 * 24 * 3_600_000L;
 
-    /** What the drift scenarios in force at a session's start change for it. */
-    record ShopContext(double priceFactor, double preferenceShiftFraction) {
-        static final ShopContext NORMAL = new ShopContext(1.0, 0.0);
+    /**
+     * What the drift scenarios in force at a session's start change for it.
+     *
+     * @param rareBuyerBoost added to the purchase log-odds of shoppers whose baseline propensity is below
+     *                       the population's median; see {@link DriftScenario.Kind#WINBACK_CAMPAIGN}
+     */
+    record ShopContext(double priceFactor, double preferenceShiftFraction, double rareBuyerBoost) {
+        static final ShopContext NORMAL = new ShopContext(1.0, 0.0, 0.0);
     }
 
     private enum Action { VIEW, SEARCH, CLICK, ADD_TO_CART, REMOVE_FROM_CART, ADD_TO_WISHLIST }
@@ -140,6 +145,7 @@ final class SessionPlanner {
                 + 1.5 * focusPreference
                 - 0.35 * traits.priceSensitivity() * Math.log(focusMedianPrice / COMFORT_PRICE)
                 - traits.priceSensitivity() * Math.log(context.priceFactor())
+                + (traits.purchaseLogit() < Shoppers.MEDIAN_PURCHASE_LOGIT ? context.rareBuyerBoost() : 0)
                 + 0.8 * random.nextGaussian();
         return Math.min(MAX_PURCHASE_PROBABILITY, 1 / (1 + Math.exp(-logit)));
     }

@@ -162,16 +162,18 @@ public final class ShopSimulator implements Iterator<SimulatedEvent> {
     private SessionPlanner.ShopContext contextAt(long ts) {
         double priceFactor = 1.0;
         double shiftedFraction = 0.0;
+        double rareBuyerBoost = 0.0;
         for (DriftScenario scenario : config.drift()) {
             if (scenario.activeAt(ts, config.startEpochMs())) {
                 switch (scenario.kind()) {
                     case PRICE_SHOCK -> priceFactor *= scenario.magnitude();
                     case PREFERENCE_SHIFT -> shiftedFraction = Math.max(shiftedFraction, scenario.magnitude());
+                    case WINBACK_CAMPAIGN -> rareBuyerBoost += scenario.magnitude();
                     case BOT_BURST -> { }
                 }
             }
         }
-        return new SessionPlanner.ShopContext(priceFactor, shiftedFraction);
+        return new SessionPlanner.ShopContext(priceFactor, shiftedFraction, rareBuyerBoost);
     }
 
     private List<DriftScenario> activeDrift(long ts) {

@@ -14,6 +14,9 @@ final class Shoppers {
     /** Activity is clipped here so that drawing shoppers by activity can use rejection sampling. */
     static final double MAX_ACTIVITY = 8.0;
 
+    /** Median (and mean) of the shoppers' baseline purchase log-odds. */
+    static final double MEDIAN_PURCHASE_LOGIT = -2.2;
+
     /** Sum of the Dirichlet concentrations: small, so each shopper cares about a few categories. */
     private static final double PREFERENCE_CONCENTRATION = 2.0;
 
@@ -55,7 +58,7 @@ final class Shoppers {
             preferences[c] = total > 0 ? preferences[c] / total : catalog.popularity(c);
         }
         double priceSensitivity = Math.exp(0.5 * random.nextGaussian());
-        double purchaseLogit = -2.2 + 0.9 * random.nextGaussian();
+        double purchaseLogit = MEDIAN_PURCHASE_LOGIT + 0.9 * random.nextGaussian();
         return new Traits(preferences, priceSensitivity, purchaseLogit);
     }
 

@@ -39,59 +39,56 @@ class DriftScenarioTest {
     }
 
     @Test
-    void preferenceShiftMovesTheCategoryMix() {
-        List<SimulatedEvent> events = simulate("preference_shift@1h", 2 * HOUR);
-        Map<String, Double> before = categoryMix(events, e -> e.event().ts() < START + HOUR);
-        Map<String, Double> after = categoryMix(events, e -> e.event().ts() >= START + HOUR + HOUR / 2);
-        Map<String, Double> firstHalfHour = categoryMix(events, e -> e.event().ts() < START + HOUR / 2);
-        Map<String, Double> secondHalfHour = categoryMix(events,
-                e -> e.event().ts() >= START + HOUR / 2 && e.event().ts() < START + HOUR);
-
-        double shift = totalVariation(before, after);
-        double noise = totalVariation(firstHalfHour, secondHalfHour);
-        System.out.printf("preference shift: category mix total variation %.3f (vs %.3f without drift)%n", shift, noise);
-        assertThat(noise).isLessThan(0.05);
-        assertThat(shift).isGreaterThan(0.3);
-        assertThat(events.stream().filter(e -> e.event().ts() >= START + HOUR).allMatch(e -> !e.activeDrift().isEmpty()))
-                .isTrue();
+    void winbackCampaignMakesRareBuyersBuyMoreThanRegularOnes() {
+        assertThat(DriftScenario.parse("winback_campaign@1h"))
+                .isEqualTo(new DriftScenario(DriftScenario.Kind.WINBACK_CAMPAIGN, Duration.ofHours(1), null, 4.0));
+        List<SimulatedEvent> events = simulate("winback_campaign@1h", 2 * HOUR + HOUR / 2);
+        Shoppers shoppers = new Shoppers(3, new ShopCatalog(3, 10_000, 20));
+        // A session's buy probability is fixed at its start: compare sessions well before and well after.
+        Map<String, SessionPurchase> sessions = sessions(events);
+        double[] before = purchaseRateOfRareAndRegularBuyers(sessions, shoppers, s -> s.start < START + HOUR / 2);
+        double[] after = purchaseRateOfRareAndRegularBuyers(sessions, shoppers,
+                s -> s.start >= START + HOUR + HOUR / 2);
+        System.out.printf("winback campaign: purchase rate of rare / regular buyers' sessions %.3f / %.3f before,"
+                + " %.3f / %.3f after%n", before[0], before[1], after[0], after[1]);
+        assertThat(before[0]).as("before, rare buyers buy less").isLessThan(0.6 * before[1]);
+        assertThat(after[0]).as("after, rare buyers buy more").isGreaterThan(1.5 * after[1]);
     }
 
-    @Test
-    void priceShockRaisesPricesAndLowersBuyProbability() {
-        List<SimulatedEvent> events = simulate("price_shock@1h:1.5", 2 * HOUR);
-        // Sessions see the prices of their start, so compare sessions well before and well after.
-        Predicate<SimulatedEvent> before = e -> e.event().ts() < START + HOUR - HOUR / 2;
-        Predicate<SimulatedEvent> after = e -> e.event().ts() >= START + HOUR + HOUR / 2;
-        double priceRatio = meanViewPrice(events, after) / meanViewPrice(events, before);
-        double truthBefore = meanTruth(events, before);
-        double truthAfter = meanTruth(events, after);
-        System.out.printf("price shock x1.5: mean view price x%.3f, mean truth %.4f -> %.4f%n",
-                priceRatio, truthBefore, truthAfter);
-        assertThat(priceRatio).isBetween(1.35, 1.65);
-        assertThat(truthAfter).isLessThan(truthBefore * 0.85);
+    /** Per shopper session: when it started, who shopped, and whether it bought. */
+    private static final class SessionPurchase {
+        long start = Long.MAX_VALUE;
+        long userIndex;
+        boolean bought;
     }
 
-    @Test
-    void botBurstAddsBotsThatNeverBuyOnlyDuringTheBurst() {
-        List<SimulatedEvent> events = simulate("bot_burst@30m+20m", HOUR + HOUR / 2);
-        long burstStart = START + HOUR / 2;
-        long burstEnd = burstStart + 20 * 60_000;
-        double shareBefore = botShare(events, e -> e.event().ts() < burstStart);
-        double shareDuring = botShare(events, e -> e.event().ts() >= burstStart + 5 * 60_000 && e.event().ts() < burstEnd);
-        double shareLongAfter = botShare(events, e -> e.event().ts() >= burstEnd + 15 * 60_000);
-        System.out.printf("bot burst: bot share %.3f before, %.3f during, %.3f after%n",
-                shareBefore, shareDuring, shareLongAfter);
-        assertThat(shareBefore).isZero();
-        assertThat(shareDuring).isGreaterThan(0.3);
-        assertThat(shareLongAfter).isZero();
-        assertThat(events.stream().filter(SimulatedEvent::fromBot))
-                .allSatisfy(e -> {
-                    assertThat(e.buyProbability30m()).isZero();
-                    assertThat(e.event()).isInstanceOfAny(ShopperEvent.View.class, ShopperEvent.Click.class);
-                });
-        assertThat(events.stream().filter(e -> e.event().ts() >= burstStart && e.event().ts() < burstEnd))
-                .allSatisfy(e -> assertThat(e.activeDrift()).extracting(DriftScenario::kind)
-                        .containsExactly(DriftScenario.Kind.BOT_BURST));
+    private static Map<String, SessionPurchase> sessions(List<SimulatedEvent> events) {
+        Map<String, SessionPurchase> sessions = new HashMap<>();
+        for (SimulatedEvent e : events) {
+            if (e.fromBot() || e.event() instanceof ShopperEvent.Return) {
+                continue;
+            }
+            SessionPurchase s = sessions.computeIfAbsent(e.event().sessionId(), id -> new SessionPurchase());
+            s.start = Math.min(s.start, e.event().ts());
+            s.userIndex = Long.parseLong(e.event().userId().substring(Shoppers.USER_PREFIX.length()));
+            s.bought |= e.event() instanceof ShopperEvent.Purchase;
+        }
+        return sessions;
+    }
+
+    /** Share of sessions that bought: of shoppers with a baseline propensity below the median, and of the others. */
+    private static double[] purchaseRateOfRareAndRegularBuyers(Map<String, SessionPurchase> sessions, Shoppers shoppers,
+                                                               Predicate<SessionPurchase> filter) {
+        long[] bought = new long[2];
+        long[] total = new long[2];
+        for (SessionPurchase s : sessions.values()) {
+            if (filter.test(s)) {
+                int group = shoppers.traits(s.userIndex).purchaseLogit() < Shoppers.MEDIAN_PURCHASE_LOGIT ? 0 : 1;
+                total[group]++;
+                bought[group] += s.bought ? 1 : 0;
+            }
+        }
+        return new double[] {(double) bought[0] / total[0], (double) bought[1] / total[1]};
     }
 
     private static List<SimulatedEvent> simulate(String drift, long durationMs) {
