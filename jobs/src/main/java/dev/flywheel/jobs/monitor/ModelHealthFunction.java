@@ -91,10 +91,12 @@ public final class ModelHealthFunction
         public int driftStreak;
         public long driftStreakWindow = Long.MIN_VALUE;
         public int driftStreakVersion;
-        /** Start of the first drifted window of a streak whose request waits for post-drift data; MIN_VALUE: none. */
-        public long driftOnset = Long.MIN_VALUE;
-        public String[] driftEvidenceNames = new String[0];
-        public double[] driftEvidenceValues = new double[0];
+        /** Start of the first flagged window of a streak whose request waits for post-change data; MIN_VALUE: none. */
+        public long changeOnset = Long.MIN_VALUE;
+        /** The waiting request's reason and the evidence of the window that found the change. */
+        public String changeReason;
+        public String[] changeEvidenceNames = new String[0];
+        public double[] changeEvidenceValues = new double[0];
         public int qualityStreak;
         public long qualityStreakWindow = Long.MIN_VALUE;
         public int qualityStreakVersion;
@@ -415,31 +417,52 @@ public final class ModelHealthFunction
         }
         state.driftStreakWindow = windowStart;
         state.driftStreakVersion = champion;
+        if (flagged && state.driftStreak >= settings.sustainedWindows()) {
+            changeFound(ctx, model, state, windowStart, state.driftStreak, RetrainRequest.Reason.DRIFT,
+                    driftEvidence(section, champion, state.driftStreak));
+        }
+        sendWaitingRequest(ctx, model, state, windowStart);
+    }
+
+    /**
+     * A sustained change: the request goes now with the training span ending here or, with a
+     * post-drift span, once that much event time has passed since the streak's first window, to
+     * train on the world after the change. A change found while one waits joins it.
+     */
+    private void changeFound(OnTimerContext ctx, String model, ModelState state, long windowStart, int streak,
+            RetrainRequest.Reason reason, Map<String, Double> evidence) {
         long windowEnd = windowStart + settings.windowMs();
-        if (flagged && state.driftStreak >= settings.sustainedWindows() && state.driftOnset == Long.MIN_VALUE) {
-            Map<String, Double> evidence = driftEvidence(section, champion, state.driftStreak);
-            if (settings.postDriftSpan().isZero()) {
-                trigger(ctx, model, state, windowStart, windowEnd - settings.trainingSpan().toMillis(),
-                        RetrainRequest.Reason.DRIFT, evidence);
-                return;
-            }
-            // Training on the window that found the drift would teach the old world: wait for the new one.
-            state.driftOnset = windowStart - (state.driftStreak - 1L) * settings.windowMs();
-            state.driftEvidenceNames = evidence.keySet().toArray(new String[0]);
-            state.driftEvidenceValues = evidence.values().stream().mapToDouble(Double::doubleValue).toArray();
+        if (settings.postDriftSpan().isZero()) {
+            trigger(ctx, model, state, windowStart, windowEnd - settings.trainingSpan().toMillis(), reason, evidence);
+            return;
         }
-        if (state.driftOnset != Long.MIN_VALUE && windowEnd - state.driftOnset >= settings.postDriftSpan().toMillis()) {
-            Map<String, Double> evidence = new TreeMap<>();
-            for (int i = 0; i < state.driftEvidenceNames.length; i++) {
-                evidence.put(state.driftEvidenceNames[i], state.driftEvidenceValues[i]);
-            }
-            evidence.put("drift_onset", (double) state.driftOnset);
-            long onset = state.driftOnset;
-            state.driftOnset = Long.MIN_VALUE;
-            state.driftEvidenceNames = new String[0];
-            state.driftEvidenceValues = new double[0];
-            trigger(ctx, model, state, windowStart, onset, RetrainRequest.Reason.DRIFT, evidence);
+        if (state.changeOnset != Long.MIN_VALUE) {
+            return;
         }
+        // Training on the windows that found the change would teach the old world: wait for the new one.
+        state.changeOnset = windowStart - (streak - 1L) * settings.windowMs();
+        state.changeReason = reason.name();
+        state.changeEvidenceNames = evidence.keySet().toArray(new String[0]);
+        state.changeEvidenceValues = evidence.values().stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private void sendWaitingRequest(OnTimerContext ctx, String model, ModelState state, long windowStart) {
+        long windowEnd = windowStart + settings.windowMs();
+        if (state.changeOnset == Long.MIN_VALUE || windowEnd - state.changeOnset < settings.postDriftSpan().toMillis()) {
+            return;
+        }
+        Map<String, Double> evidence = new TreeMap<>();
+        for (int i = 0; i < state.changeEvidenceNames.length; i++) {
+            evidence.put(state.changeEvidenceNames[i], state.changeEvidenceValues[i]);
+        }
+        evidence.put("change_onset", (double) state.changeOnset);
+        long onset = state.changeOnset;
+        RetrainRequest.Reason reason = RetrainRequest.Reason.valueOf(state.changeReason);
+        state.changeOnset = Long.MIN_VALUE;
+        state.changeReason = null;
+        state.changeEvidenceNames = new String[0];
+        state.changeEvidenceValues = new double[0];
+        trigger(ctx, model, state, windowStart, onset, reason, evidence);
     }
 
     private static Map<String, Double> driftEvidence(WaitingReport section, int champion, int streak) {
@@ -486,8 +509,7 @@ public final class ModelHealthFunction
             evidence.put("auc_tolerance", settings.aucTolerance());
             putIfPresent(evidence, "auc_std_error", quality.aucStdError());
             putIfPresent(evidence, "auc_p_value", quality.aucPValue());
-            trigger(ctx, model, state, windowStart, windowStart + settings.windowMs() - settings.trainingSpan().toMillis(),
-                    RetrainRequest.Reason.QUALITY, evidence);
+            changeFound(ctx, model, state, windowStart, state.qualityStreak, RetrainRequest.Reason.QUALITY, evidence);
         }
     }
 

@@ -11,7 +11,6 @@ import dev.flywheel.jobs.serving.ModelUpdate;
 import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
 import dev.flywheel.retrain.RetrainRequest;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -146,7 +145,12 @@ public final class MonitorJob {
                 .withIdleness(config.job().idleness());
     }
 
-    /** Serving configs carry no event time: their side must not hold the keyed stages' watermark back. */
+    /**
+     * Serving configs carry no event time: their side is idle for good, so it never holds the keyed
+     * stages' watermark back. Not a watermark at the end of time: when decisions and outcomes pause
+     * longer than their idleness, that watermark would become the stages', and every window after
+     * the pause would be late.
+     */
     private static WatermarkStrategy<ModelUpdate> noEventTime() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
             @Override
@@ -155,7 +159,7 @@ public final class MonitorJob {
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }

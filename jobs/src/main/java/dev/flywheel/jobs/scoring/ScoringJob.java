@@ -21,7 +21,6 @@ import dev.flywheel.jobs.serving.ModelUpdate;
 import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
 import dev.flywheel.jobs.serving.RegistryArtifacts;
 import dev.flywheel.outcomes.Outcome;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -141,9 +140,10 @@ public final class ScoringJob {
     }
 
     /**
-     * Serving configs carry no event time. Their side of the scoring stage declares "no holding
-     * back": a watermark at the end of time, so the stage's watermark is the clickstream's alone and
-     * the outcome windows downstream still close.
+     * Serving configs carry no event time. Their side of the scoring stage is idle for good, so the
+     * stage's watermark is the clickstream's alone and the outcome windows downstream still close.
+     * Not a watermark at the end of time: when the clickstream pauses longer than its idleness, that
+     * watermark would become the stage's, and every event after the pause would arrive late.
      */
     private static WatermarkStrategy<ModelUpdate> noEventTime() {
         return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
@@ -153,7 +153,7 @@ public final class ScoringJob {
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }

@@ -128,7 +128,7 @@ class ModelHealthFunctionTest {
         assertThat(request.reason()).isEqualTo(RetrainRequest.Reason.DRIFT);
         assertThat(request.windowStart()).isEqualTo(first.windowStart());
         assertThat(request.windowEnd()).isEqualTo(first.windowStart() + 2 * HOUR);
-        assertThat(request.evidence()).containsEntry("drift_onset", (double) first.windowStart())
+        assertThat(request.evidence()).containsEntry("change_onset", (double) first.windowStart())
                 .containsKeys("category_affinity_psi", "consecutive_windows");
         ModelHealthReport sending = run.reports.stream().filter(r -> r.retrain() != null).findFirst().orElseThrow();
         assertThat(sending.windowEnd()).isEqualTo(request.windowEnd());
