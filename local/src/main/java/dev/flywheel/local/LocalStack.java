@@ -65,6 +65,7 @@ final class LocalStack implements AutoCloseable {
             kafka.createTopic(Topics.ANALYTICS, 1, Map.of("cleanup.policy", "compact"));
             kafka.createTopic(Topics.DECISIONS, partitions);
             kafka.createTopic(Topics.OUTCOMES, partitions);
+            kafka.createTopic(Topics.MODEL_HEALTH, 1);
             // One record per model, its complete serving configuration; the latest is all that matters.
             kafka.createTopic(Topics.MODEL_UPDATES, 1, Map.of("cleanup.policy", "compact"));
 

@@ -43,7 +43,7 @@ public final class LoopReport {
      * The figures a reader looks for first; NaN or -1 where the run did not get that far.
      *
      * @param aucBeforeDrift       the loop's mean AUC before the drift was injected
-     * @param lowestAfterDrift     its lowest window after
+     * @param lowestAfterDrift     its lowest hour after
      * @param aucAfterRecovery     its mean AUC after the first promotion that followed the drift
      * @param frozenAfterRecovery  the frozen model's mean AUC over the same windows
      * @param driftToPromotionMs   shop time from the drift to that promotion
@@ -88,14 +88,16 @@ public final class LoopReport {
     static JFreeChart chart(String title, LoopTimeline timeline) {
         System.setProperty("java.awt.headless", "true");
         Map<String, XYSeries> series = new LinkedHashMap<>();
-        for (QualityPoint point : timeline.points()) {
-            series.computeIfAbsent(point.series(), XYSeries::new)
-                    .add((point.at() - timeline.origin()) / HOUR, point.auc());
+        for (String name : timeline.points().stream().map(QualityPoint::series).distinct().toList()) {
+            for (QualityPoint point : timeline.hourly(name)) {
+                series.computeIfAbsent(point.series(), XYSeries::new)
+                        .add((point.at() - timeline.origin()) / HOUR, point.auc());
+            }
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, "hours of shop time since live traffic began",
-                "live AUC (labelled outcomes per window)", data);
+                "live AUC (labelled outcomes, pooled by hour)", data);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
@@ -145,7 +147,7 @@ public final class LoopReport {
         page.append("<img src=\"").append(CHART).append("\" width=\"1200\" alt=\"live AUC over shop time\">\n");
         page.append("<h2>Summary</h2>\n<table>\n");
         row(page, "loop: AUC before the drift", auc(summary.aucBeforeDrift()));
-        row(page, "loop: lowest window AUC after the drift", auc(summary.lowestAfterDrift()));
+        row(page, "loop: lowest hourly AUC after the drift", auc(summary.lowestAfterDrift()));
         row(page, "loop: AUC after recovery (after the first promotion)", auc(summary.aucAfterRecovery()));
         row(page, "frozen model over the same windows", auc(summary.frozenAfterRecovery()));
         row(page, "drift to promotion", summary.driftToPromotionMs() < 0 ? "no promotion after the drift"

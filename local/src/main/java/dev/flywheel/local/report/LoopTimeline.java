@@ -93,9 +93,31 @@ public final class LoopTimeline {
         return labelled == 0 ? OptionalDouble.empty() : OptionalDouble.of(weighted / labelled);
     }
 
-    /** The lowest window AUC of a series in [from, to). */
+    /**
+     * The lowest hourly AUC of a series in [from, to): windows are pooled by the hour of shop time
+     * they end in (weighted by labelled outcomes), since one window's AUC over a few hundred
+     * outcomes moves by several hundredths by chance alone.
+     */
     public synchronized OptionalDouble lowestAuc(String series, long from, long to) {
-        return points.stream().filter(p -> p.series().equals(series) && p.at() >= from && p.at() < to)
-                .mapToDouble(QualityPoint::auc).min();
+        return hourly(series).stream().filter(p -> p.at() >= from && p.at() < to).mapToDouble(QualityPoint::auc).min();
     }
+
+    /** A series pooled by the hour of shop time its windows end in, each point at its hour's end. */
+    public synchronized List<QualityPoint> hourly(String series) {
+        java.util.TreeMap<Long, double[]> hours = new java.util.TreeMap<>();
+        for (QualityPoint point : points) {
+            if (point.series().equals(series) && point.labelled() > 0) {
+                long hour = Math.floorDiv(point.at() - 1 - origin, HOUR);
+                double[] sums = hours.computeIfAbsent(hour, h -> new double[2]);
+                sums[0] += point.auc() * point.labelled();
+                sums[1] += point.labelled();
+            }
+        }
+        List<QualityPoint> pooled = new ArrayList<>();
+        hours.forEach((hour, sums) -> pooled.add(new QualityPoint(series, origin + (hour + 1) * HOUR, sums[0] / sums[1],
+                (long) sums[1])));
+        return pooled;
+    }
+
+    private static final long HOUR = 3_600_000L;
 }
