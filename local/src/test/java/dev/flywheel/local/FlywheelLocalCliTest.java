@@ -30,7 +30,7 @@ class FlywheelLocalCliTest {
     void aWarmupTooShortForAHoldoutIsRefusedBeforeTheStackStarts() {
         // 20,000 events are about 30 simulated minutes: the label-window cuts leave no holdout.
         assertThat(run("--warmup-events", "20000"))
-                .startsWith("run-local: --warmup-events 20000 is too short for a holdout: the split leaves");
+                .startsWith("run-local: --warmup-events 20000 is too short for a holdout: too little data: the split leaves");
     }
 
     private static String run(String... args) {
