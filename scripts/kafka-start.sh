@@ -49,18 +49,9 @@ pid_file="$run_dir/kafka.pid"
 log_file="$run_dir/kafka.log"
 classpath_file="$run_dir/classpath.txt"
 mkdir -p "$run_dir"
+source "$repo/scripts/lib/broker-process.sh"
 
-if [ -f "$pid_file" ]; then
-  old_pid=$(cat "$pid_file")
-  if kill -0 "$old_pid" 2>/dev/null && grep -qa 'kafka.Kafka' "/proc/$old_pid/cmdline" 2>/dev/null; then
-    fail "already running (pid $old_pid, $(cat "$run_dir/bootstrap.servers" 2>/dev/null || echo 'address unknown')); stop it with scripts/kafka-stop.sh"
-  fi
-  rm -f "$pid_file"
-fi
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+refuse_if_running "$pid_file" kafka.Kafka "$run_dir/bootstrap.servers" scripts/kafka-stop.sh
 port_in_use "$port" && fail "port $port is already in use (choose another with --port)"
 port_in_use "$controller_port" && fail "controller port $controller_port is already in use (choose another with --controller-port)"
 
@@ -141,21 +132,11 @@ setsid java -cp "$classpath" "${java_opts[@]}" kafka.Kafka "$run_dir/server.prop
 pid=$!
 echo "$pid" >"$pid_file"
 
-deadline=$((SECONDS + timeout_s))
 # The port accepts connections before the broker serves requests; the log line marks readiness.
-# grep -c rather than -q: -q would close the pipe early and pipefail would report tail's SIGPIPE.
-until port_in_use "$port" && tail -c +"$((log_offset + 1))" "$log_file" | grep -c 'Kafka Server started' >/dev/null; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    rm -f "$pid_file"
-    fail "broker exited during startup; see $log_file"
-  fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    kill "$pid" 2>/dev/null || true
-    rm -f "$pid_file"
-    fail "broker not ready within ${timeout_s}s, stopped it; see $log_file"
-  fi
-  sleep 0.2
-done
+kafka_ready() {
+  port_in_use "$port" && log_has_since "$log_file" "$log_offset" 'Kafka Server started'
+}
+await_ready "$pid" "$pid_file" "$log_file" "$timeout_s" kafka_ready
 
 elapsed_ms=$(( ($(date +%s%N) - started_at) / 1000000 ))
 echo "localhost:$port" >"$run_dir/bootstrap.servers"

@@ -50,17 +50,8 @@ log_file="$run_dir/pulsar.log"
 main_class=dev.flywheel.embedded.pulsar.PulsarBroker
 mkdir -p "$run_dir"
 
-if [ -f "$pid_file" ]; then
-  old_pid=$(cat "$pid_file")
-  if kill -0 "$old_pid" 2>/dev/null && grep -qa "$main_class" "/proc/$old_pid/cmdline" 2>/dev/null; then
-    fail "already running (pid $old_pid, $(cat "$run_dir/service.url" 2>/dev/null || echo 'address unknown')); stop it with scripts/pulsar-stop.sh"
-  fi
-  rm -f "$pid_file"
-fi
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+source scripts/lib/broker-process.sh
+refuse_if_running "$pid_file" "$main_class" "$run_dir/service.url" scripts/pulsar-stop.sh
 port_in_use "$port" && fail "port $port is already in use (choose another with --port)"
 port_in_use "$web_port" && fail "port $web_port is already in use (choose another with --web-port)"
 
@@ -97,22 +88,9 @@ setsid java -cp "$classpath" "${java_opts[@]}" "$main_class" --port "$port" --we
 pid=$!
 echo "$pid" >"$pid_file"
 
-deadline=$((SECONDS + timeout_s))
 # PulsarBroker prints the URL only after the broker's own health check (a produce and consume
 # through the bookie) has passed; an open port alone means little.
-# grep -c rather than -q: -q would close the pipe early and pipefail would report tail's SIGPIPE.
-until tail -c +"$((log_offset + 1))" "$log_file" 2>/dev/null | grep -c '^pulsar.service.url=' >/dev/null; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    rm -f "$pid_file"
-    fail "broker exited during startup; see $log_file"
-  fi
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    kill "$pid" 2>/dev/null || true
-    rm -f "$pid_file"
-    fail "broker not ready within ${timeout_s}s, stopped it; see $log_file"
-  fi
-  sleep 0.2
-done
+await_ready "$pid" "$pid_file" "$log_file" "$timeout_s" log_has_since "$log_file" "$log_offset" '^pulsar.service.url='
 
 elapsed_ms=$(( ($(date +%s%N) - started_at) / 1000000 ))
 service_url="pulsar://127.0.0.1:$port"

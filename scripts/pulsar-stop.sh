@@ -29,34 +29,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || fail "'$timeout_s' is not a number"
 
-run_dir="$(cd "$(dirname "$0")/.." && pwd)/run/pulsar"
-pid_file="$run_dir/pulsar.pid"
-
-if [ ! -f "$pid_file" ]; then
-  echo "pulsar-stop: not running (no $pid_file)" >&2
-  exit 0
-fi
-pid=$(cat "$pid_file")
-# A stale PID file may name a process that reused the number: only signal our broker.
-if ! kill -0 "$pid" 2>/dev/null || ! grep -qa 'dev.flywheel.embedded.pulsar.PulsarBroker' "/proc/$pid/cmdline" 2>/dev/null; then
-  rm -f "$pid_file" "$run_dir/service.url"
-  echo "pulsar-stop: not running (removed stale PID file for pid $pid)" >&2
-  exit 0
-fi
-
-kill -TERM "$pid" || fail "could not signal pid $pid"
-deadline=$((SECONDS + timeout_s))
-while kill -0 "$pid" 2>/dev/null; do
-  if [ "$SECONDS" -ge "$deadline" ]; then
-    echo "pulsar-stop: pid $pid still running after ${timeout_s}s, sending SIGKILL" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.5
-    if kill -0 "$pid" 2>/dev/null; then
-      fail "pid $pid survived SIGKILL"
-    fi
-    break
-  fi
-  sleep 0.2
-done
-rm -f "$pid_file" "$run_dir/service.url"
-echo "pulsar-stop: stopped (pid $pid)" >&2
+repo=$(cd "$(dirname "$0")/.." && pwd)
+source "$repo/scripts/lib/broker-process.sh"
+run_dir="$repo/run/pulsar"
+stop_broker pulsar-stop "$run_dir/pulsar.pid" 'dev.flywheel.embedded.pulsar.PulsarBroker' "$run_dir/service.url" "$timeout_s"
