@@ -9,10 +9,9 @@ import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.retrain.PulsarRetrainSink;
 import dev.flywheel.jobs.serving.ModelUpdate;
 import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
+import dev.flywheel.jobs.serving.ServingConfigWatermarks;
 import dev.flywheel.retrain.RetrainRequest;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -108,7 +107,7 @@ public final class MonitorJob {
                 .uid(Operator.MONITOR_OUTCOMES_SOURCE.uid());
 
         DataStream<ModelUpdate> updates = env
-                .fromSource(modelUpdates, noEventTime(), Operator.MONITOR_MODEL_UPDATES_SOURCE.name(),
+                .fromSource(modelUpdates, ServingConfigWatermarks.idle(), Operator.MONITOR_MODEL_UPDATES_SOURCE.name(),
                         ModelUpdatesDeserializer.TYPE)
                 .uid(Operator.MONITOR_MODEL_UPDATES_SOURCE.uid());
         BroadcastStream<ModelReferences> references = AsyncDataStream
@@ -143,25 +142,6 @@ public final class MonitorJob {
         return WatermarkStrategy.<Observation>forBoundedOutOfOrderness(config.job().maxOutOfOrderness())
                 .withTimestampAssigner((observation, previous) -> observation.timestamp())
                 .withIdleness(config.job().idleness());
-    }
-
-    /**
-     * Serving configs carry no event time: their side is idle for good, so it never holds the keyed
-     * stages' watermark back. Not a watermark at the end of time: when decisions and outcomes pause
-     * longer than their idleness, that watermark would become the stages', and every window after
-     * the pause would be late.
-     */
-    private static WatermarkStrategy<ModelUpdate> noEventTime() {
-        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
-            @Override
-            public void onEvent(ModelUpdate update, long eventTimestamp, WatermarkOutput output) {
-            }
-
-            @Override
-            public void onPeriodicEmit(WatermarkOutput output) {
-                output.markIdle();
-            }
-        });
     }
 
     /**

@@ -19,11 +19,9 @@ import dev.flywheel.jobs.outcomes.OutcomeRecordSerializer;
 import dev.flywheel.jobs.serving.ArtifactSource;
 import dev.flywheel.jobs.serving.ModelUpdate;
 import dev.flywheel.jobs.serving.ModelUpdatesDeserializer;
+import dev.flywheel.jobs.serving.ServingConfigWatermarks;
 import dev.flywheel.jobs.serving.RegistryArtifacts;
 import dev.flywheel.outcomes.Outcome;
-import org.apache.flink.api.common.eventtime.WatermarkGenerator;
-import org.apache.flink.api.common.eventtime.WatermarkOutput;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -106,7 +104,8 @@ public final class ScoringJob {
                 Clickstream.events(env, clickstream, config.job(), outputs.deadLetters());
 
         BroadcastStream<ModelUpdate> models = env
-                .fromSource(modelUpdates, noEventTime(), Operator.MODEL_UPDATES_SOURCE.name(), ModelUpdatesDeserializer.TYPE)
+                .fromSource(modelUpdates, ServingConfigWatermarks.idle(), Operator.MODEL_UPDATES_SOURCE.name(),
+                        ModelUpdatesDeserializer.TYPE)
                 .uid(Operator.MODEL_UPDATES_SOURCE.uid())
                 .broadcast(ScoringFunction.SERVING_CONFIGS);
 
@@ -137,25 +136,6 @@ public final class ScoringJob {
                 .process(new OutcomeFunction(config.attribution(), config.returnWindow()), FeatureTypes.OUTCOME)
                 .uid(Operator.OUTCOMES.uid()).name(Operator.OUTCOMES.name())
                 .sinkTo(outputs.outcomes()).uid(Operator.OUTCOMES_SINK.uid()).name(Operator.OUTCOMES_SINK.name());
-    }
-
-    /**
-     * Serving configs carry no event time. Their side of the scoring stage is idle for good, so the
-     * stage's watermark is the clickstream's alone and the outcome windows downstream still close.
-     * Not a watermark at the end of time: when the clickstream pauses longer than its idleness, that
-     * watermark would become the stage's, and every event after the pause would arrive late.
-     */
-    private static WatermarkStrategy<ModelUpdate> noEventTime() {
-        return WatermarkStrategy.forGenerator(context -> new WatermarkGenerator<>() {
-            @Override
-            public void onEvent(ModelUpdate update, long eventTimestamp, WatermarkOutput output) {
-            }
-
-            @Override
-            public void onPeriodicEmit(WatermarkOutput output) {
-                output.markIdle();
-            }
-        });
     }
 
     public static void main(String[] args) throws Exception {
