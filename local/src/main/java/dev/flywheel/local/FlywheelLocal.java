@@ -119,18 +119,7 @@ public final class FlywheelLocal implements Callable<Integer> {
 
     /** Runs the command; returns 0, 1 after a failure or 2 after bad arguments, with one line on {@code err}. */
     static int execute(String[] args, PrintWriter err) {
-        CommandLine cli = new CommandLine(new FlywheelLocal());
-        cli.setErr(err);
-        cli.setParameterExceptionHandler((e, argv) -> {
-            // The exceptions validate() throws carry a CommandLine of their own, without our err.
-            cli.getErr().println("run-local: " + e.getMessage() + " (see --help)");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            cli.getErr().println("run-local: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
-        });
-        return cli.execute(args);
+        return LocalCommands.execute(new FlywheelLocal(), "run-local", args, err);
     }
 
     /** The models trained before the stack starts. */

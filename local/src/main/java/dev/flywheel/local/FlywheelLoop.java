@@ -155,17 +155,7 @@ public final class FlywheelLoop implements Callable<Integer> {
 
     /** Runs {@code loop} with {@code args}; its {@link #outcome()} then holds what the run found. */
     static int execute(FlywheelLoop loop, String[] args, PrintWriter err) {
-        CommandLine cli = new CommandLine(loop);
-        cli.setErr(err);
-        cli.setParameterExceptionHandler((e, argv) -> {
-            cli.getErr().println("run-loop: " + e.getMessage() + " (see --help)");
-            return 2;
-        });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            cli.getErr().println("run-loop: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
-        });
-        return cli.execute(args);
+        return LocalCommands.execute(loop, "run-loop", args, err);
     }
 
     /** What the run found; null until a run has finished. */
@@ -181,7 +171,7 @@ public final class FlywheelLoop implements Callable<Integer> {
         Duration training = Duration.ofDays(trainingDays);
         say("simulating %d days of shop history (1,000 shoppers, 250 items) and training the first model on the last %d...",
                 historyDays + trainingDays, trainingDays);
-        ShopHistory history = ShopHistory.build(shop, burnIn, training, LOOP_MODEL, this::say);
+        ShopHistory history = ShopHistory.build(shop, burnIn, training, LOOP_MODEL, badChallengerAt != null, this::say);
         say("first model: holdout AUC %.3f on %,d examples (%,d history events, %.0f s)",
                 history.model().evaluation().auc(), history.model().split().holdout().size(), history.events(),
                 history.seconds());
@@ -219,7 +209,7 @@ public final class FlywheelLoop implements Callable<Integer> {
             JobMetrics scoring = new JobMetrics(stack.flinkWebUi(), jobs.get(0).getJobID().toHexString(),
                     List.of(LocalJobs.UNSCORED));
             JobMetrics monitor = new JobMetrics(stack.flinkWebUi(), jobs.get(1).getJobID().toHexString(), List.of());
-            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl(), timeline, history);
+            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl(), timeline);
                     ReleaseController controller = ReleaseController.onKafka(editor, stack.kafkaBootstrap(),
                             decision -> say("release controller: %s %s v%d (%s)", decision.action().name().toLowerCase(),
                                     decision.model(), decision.challenger(), decision.reason())).start();
@@ -232,12 +222,12 @@ public final class FlywheelLoop implements Callable<Integer> {
                 }
                 registerFirstModels(editor, history);
                 runLive(stack, simulator, editor, history, health, liveUntil);
-                Path page = LoopReport.write(out, title(scenarios), timeline,
-                        LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES, HealthTail.FROZEN_SERIES));
-                summary(timeline, health, shiftAt, page);
+                LoopReport.Summary summary = LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES,
+                        HealthTail.FROZEN_SERIES);
+                Path page = LoopReport.write(out, title(scenarios), timeline, summary);
+                summary(summary, health, shiftAt, page);
                 outcome = new Outcome(health.changeDetections(), health.changeRequests(), health.promotions(),
-                        health.rollbacks(), editor.servingConfig(LOOP_MODEL),
-                        LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES, HealthTail.FROZEN_SERIES), page);
+                        health.rollbacks(), editor.servingConfig(LOOP_MODEL), summary, page);
             } finally {
                 for (JobClient job : jobs) {
                     job.cancel().get(30, TimeUnit.SECONDS);
@@ -288,8 +278,8 @@ public final class FlywheelLoop implements Callable<Integer> {
         return List.of(scoring, monitor);
     }
 
-    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl, LoopTimeline timeline,
-            ShopHistory history) throws Exception {
+    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl, LoopTimeline timeline)
+            throws Exception {
         ChallengerGate gate = new ChallengerGate(0.01, 500, 50);
         ChallengerTraining.Settings training = new ChallengerTraining.Settings(stack.kafkaBootstrap(), Topics.OUTCOMES,
                 Duration.ofSeconds(30), 0.3, TrainingOptions.defaults(seed), 1_000, gate, canaryShare);
@@ -357,7 +347,7 @@ public final class FlywheelLoop implements Callable<Integer> {
 
     private void registerFirstModels(RegistryClient editor, ShopHistory history) {
         int loop = register(editor, history.model().descriptor(), history.model().onnx());
-        int frozen = register(editor, history.descriptorAs(FROZEN_MODEL), history.model().onnx());
+        int frozen = register(editor, history.model().descriptor().withName(FROZEN_MODEL), history.model().onnx());
         // The scoring job loads them as the next events arrive; the first few may go unscored.
         say("registered %s v%d (the loop's model) and %s v%d (the same model, never retrained)", LOOP_MODEL, loop,
                 FROZEN_MODEL, frozen);
@@ -380,11 +370,10 @@ public final class FlywheelLoop implements Callable<Integer> {
         // goes on that long past the end, so the last windows of the run are reported too.
         long sendUntil = liveUntil + Duration.ofMinutes(45).toMillis();
         say("live traffic: %.0f shop hours at %.0fx (an hour every %.1f s); stop with Ctrl-C", hours, speed, 3600 / speed);
-        AtomicLong sent = new AtomicLong();
         Thread producer = new Thread(() -> {
             try (ClickstreamProducer kafka = new ClickstreamProducer(
                     new KafkaRecordSink(stack.kafkaBootstrap(), Topics.CLICKSTREAM))) {
-                kafka.produce(counted(until(simulator, sendUntil), sent), Pacing.eventTime(speed), null, p -> { });
+                kafka.produce(until(simulator, sendUntil), Pacing.eventTime(speed), null, p -> { });
             }
         }, "flywheel-loop-traffic");
         producer.setDaemon(true);
@@ -481,23 +470,7 @@ public final class FlywheelLoop implements Callable<Integer> {
         };
     }
 
-    private static Iterator<KeyedRecord> counted(Iterator<KeyedRecord> records, AtomicLong sent) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return records.hasNext();
-            }
-
-            @Override
-            public KeyedRecord next() {
-                sent.incrementAndGet();
-                return records.next();
-            }
-        };
-    }
-
-    private void summary(LoopTimeline timeline, HealthTail health, long shiftAt, Path page) {
-        LoopReport.Summary summary = LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES, HealthTail.FROZEN_SERIES);
+    private void summary(LoopReport.Summary summary, HealthTail health, long shiftAt, Path page) {
         say("done in %.0f s: %d changes found (%d drifted windows, %d with live AUC below the reference), %d retrain"
                         + " requests (%d for a change), %d promotions, %d rollbacks", (System.nanoTime() - wallStart) / 1e9,
                 health.changeDetections(), health.driftedWindows(), health.worseWindows(), health.retrainRequests(),

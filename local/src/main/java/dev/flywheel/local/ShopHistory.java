@@ -5,7 +5,6 @@ import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.FeatureVector;
 import dev.flywheel.features.OfflineFeatureReplay;
-import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.simulator.ShopSimulator;
 import dev.flywheel.simulator.SimulatorConfig;
@@ -29,8 +28,8 @@ import java.util.function.Consumer;
  * features it keeps when the model starts serving are those of a shop that has been running.
  *
  * @param model        the first model, trained on the history's last {@code training} days
- * @param broken       a model of the same features trained on inverted labels: what a broken
- *                     label join would ship, for the canary to catch
+ * @param broken       when asked for, a model of the same features trained on inverted labels:
+ *                     what a broken label join would ship, for the canary to catch; else null
  * @param events       events in the whole history
  * @param liveFrom     event time where the history ends and live traffic begins
  * @param seconds      wall time of simulation, features and training
@@ -43,7 +42,7 @@ record ShopHistory(TrainingRun.Result model, TrainingRun.Result broken, long eve
     }
 
     static ShopHistory build(SimulatorConfig shop, Duration burnIn, Duration training, String modelName,
-            Consumer<String> progress) throws Exception {
+            boolean withBroken, Consumer<String> progress) throws Exception {
         long started = System.nanoTime();
         long trainFrom = shop.startEpochMs() + burnIn.toMillis();
         long liveFrom = trainFrom + training.toMillis();
@@ -73,11 +72,14 @@ record ShopHistory(TrainingRun.Result model, TrainingRun.Result broken, long eve
         recent.sort(OfflineFeatureReplay.EVENT_ORDER);
         boolean[] labels = Attribution.defaults().labels(recent);
         List<LabelledExample> examples = new ArrayList<>(recent.size());
-        List<LabelledExample> inverted = new ArrayList<>(recent.size());
+        List<LabelledExample> inverted = new ArrayList<>(withBroken ? recent.size() : 0);
         for (int i = 0; i < recent.size(); i++) {
             FeatureVector vector = replay.apply(recent.get(i));
             examples.add(new LabelledExample(vector.eventId(), vector.values(), labels[i], vector.eventTime(), Double.NaN));
-            inverted.add(new LabelledExample(vector.eventId(), vector.values(), !labels[i], vector.eventTime(), Double.NaN));
+            if (withBroken) {
+                inverted.add(new LabelledExample(vector.eventId(), vector.values(), !labels[i], vector.eventTime(),
+                        Double.NaN));
+            }
         }
         List<String> names = FeatureSpec.current().names();
         progress.accept(String.format("training %s on the last %d days of history (%,d events)...", modelName,
@@ -86,16 +88,9 @@ record ShopHistory(TrainingRun.Result model, TrainingRun.Result broken, long eve
                 shop.seed(), burnIn.toDays(), training.toDays(), FeatureSpec.current().version());
         TrainingRun.Result model = TrainingRun.run(new LabelledExamples(names, examples),
                 new TrainingRun.Settings(modelName, 0.3, TrainingOptions.defaults(shop.seed()), createdBy), line -> { });
-        TrainingRun.Result broken = TrainingRun.run(new LabelledExamples(names, inverted),
+        TrainingRun.Result broken = !withBroken ? null : TrainingRun.run(new LabelledExamples(names, inverted),
                 new TrainingRun.Settings(modelName, 0.3, TrainingOptions.defaults(shop.seed()),
                         createdBy + " labels=inverted"), line -> { });
         return new ShopHistory(model, broken, events, liveFrom, (System.nanoTime() - started) / 1e9);
-    }
-
-    /** The first model's descriptor under another name: the frozen baseline serves the same bytes. */
-    ModelDescriptor descriptorAs(String name) {
-        ModelDescriptor d = model.descriptor();
-        return new ModelDescriptor(name, d.version(), d.sha256(), d.inputTensor(), d.inputs(), d.output(), d.metrics(),
-                d.reference(), d.createdBy());
     }
 }

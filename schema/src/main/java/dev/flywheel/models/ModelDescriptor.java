@@ -39,6 +39,11 @@ public record ModelDescriptor(String name, int version, String sha256, String in
         createdBy = Objects.requireNonNullElse(createdBy, "");
     }
 
+    /** The same model under another name, e.g. a frozen copy served beside the one that retrains. */
+    public ModelDescriptor withName(String newName) {
+        return new ModelDescriptor(newName, version, sha256, inputTensor, inputs, output, metrics, reference, createdBy);
+    }
+
     public ModelDescriptor withVersion(int newVersion) {
         return new ModelDescriptor(name, newVersion, sha256, inputTensor, inputs, output, metrics, reference, createdBy);
     }

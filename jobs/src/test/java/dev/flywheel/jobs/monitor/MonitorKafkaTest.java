@@ -13,7 +13,6 @@ import dev.flywheel.jobs.JobArgs;
 import dev.flywheel.jobs.monitor.MatureShop.Row;
 import dev.flywheel.jobs.serving.TestModels;
 import dev.flywheel.jobs.testing.CollectingReporter;
-import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.outcomes.Outcome;
 import dev.flywheel.registry.RegistryService;
 import dev.flywheel.registry.api.AliasUpdate;
@@ -105,9 +104,9 @@ class MonitorKafkaTest {
                         new ByteArraySerializer())) {
             RegistryClient editor = new RegistryClient(URI.create(registry.url()), "local-editor-token");
             TrainingRun.Result young = TestModels.trainedLogistic(1);
-            int driftingVersion = editor.register(named(shop.model.descriptor(), DRIFTING), shop.model.onnx()).version();
-            int champion = editor.register(named(shop.model.descriptor(), AB), shop.model.onnx()).version();
-            int challenger = editor.register(named(young.descriptor(), AB), young.onnx()).version();
+            int driftingVersion = editor.register(shop.model.descriptor().withName(DRIFTING), shop.model.onnx()).version();
+            int champion = editor.register(shop.model.descriptor().withName(AB), shop.model.onnx()).version();
+            int challenger = editor.register(young.descriptor().withName(AB), young.onnx()).version();
             editor.setAliases(AB, new AliasUpdate(champion, challenger, 0, SHARE, 0));
 
             // What the scoring job would have written.
@@ -310,11 +309,6 @@ class MonitorKafkaTest {
     private static List<ModelHealthReport> select(Map<String, ModelHealthReport> reports, String model, int version) {
         return reports.values().stream().filter(r -> r.model().equals(model) && r.version() == version)
                 .sorted(Comparator.comparingLong(ModelHealthReport::windowStart)).toList();
-    }
-
-    private static ModelDescriptor named(ModelDescriptor descriptor, String name) {
-        return new ModelDescriptor(name, 0, descriptor.sha256(), descriptor.inputTensor(), descriptor.inputs(),
-                descriptor.output(), descriptor.metrics(), descriptor.reference(), descriptor.createdBy());
     }
 
     private static Map<String, String> jobArgs(RegistryService registry) {

@@ -23,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TestModels {
     public static final String MODEL = "purchase-propensity";
 
-    private static final Map<Long, TrainingRun.Result> TRAINED = new ConcurrentHashMap<>();
-    private static final Map<Long, TrainingRun.Result> TRAINED_LOGISTIC = new ConcurrentHashMap<>();
+    private static final Map<String, TrainingRun.Result> TRAINED = new ConcurrentHashMap<>();
     private static final Map<String, ModelArtifact> STORED = new ConcurrentHashMap<>();
 
     private TestModels() {
@@ -32,16 +31,7 @@ public final class TestModels {
 
     /** A model trained on 20,000 warm-up events of this seed; trained once per test JVM. */
     public static TrainingRun.Result trained(long seed) {
-        return TRAINED.computeIfAbsent(seed, s -> {
-            LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(s).withUsers(400), 20_000,
-                    FeatureSettings.defaults());
-            try {
-                return TrainingRun.run(examples, new TrainingRun.Settings(MODEL, 0.2, TrainingOptions.defaults(s),
-                        "jobs tests seed " + s), line -> { });
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return trained(seed, ModelKind.BOOSTED_TREES);
     }
 
     /**
@@ -49,12 +39,17 @@ public final class TestModels {
      * where a shop that has run for weeks shows larger histories. A challenger clearly worse in log loss.
      */
     public static TrainingRun.Result trainedLogistic(long seed) {
-        return TRAINED_LOGISTIC.computeIfAbsent(seed, s -> {
-            LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(s).withUsers(400), 20_000,
+        return trained(seed, ModelKind.LOGISTIC_REGRESSION);
+    }
+
+    private static TrainingRun.Result trained(long seed, ModelKind kind) {
+        return TRAINED.computeIfAbsent(kind + "/" + seed, key -> {
+            LabelledExamples examples = SimulatedWarmup.generate(SimulatorConfig.defaults(seed).withUsers(400), 20_000,
                     FeatureSettings.defaults());
+            String suffix = kind == ModelKind.BOOSTED_TREES ? "" : " " + kind.optionName();
             try {
-                return TrainingRun.run(examples, new TrainingRun.Settings(MODEL, 0.2, TrainingOptions.defaults(s),
-                        "jobs tests seed " + s + " logistic").withKind(ModelKind.LOGISTIC_REGRESSION), line -> { });
+                return TrainingRun.run(examples, new TrainingRun.Settings(MODEL, 0.2, TrainingOptions.defaults(seed),
+                        "jobs tests seed " + seed + suffix).withKind(kind), line -> { });
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
