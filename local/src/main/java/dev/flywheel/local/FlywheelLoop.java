@@ -139,6 +139,7 @@ public final class FlywheelLoop implements Callable<Integer> {
     private final PrintStream console = System.out;
     /** Event time of the last record sent: the shop's clock. */
     private final AtomicLong shopTime = new AtomicLong();
+    private ShopClock clock;
     /** The event the history's end held back: the first of live traffic. */
     private SimulatedEvent carried;
     private LoopTimeline timeline;
@@ -166,6 +167,7 @@ public final class FlywheelLoop implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<DriftScenario> scenarios = validate();
+        clock = new ShopClock(speed);
         SimulatorConfig shop = ShopHistory.shop(seed);
         Duration burnIn = Duration.ofDays(historyDays);
         Duration training = Duration.ofDays(trainingDays);
@@ -286,13 +288,21 @@ public final class FlywheelLoop implements Callable<Integer> {
         RetrainWorker.Settings queue = new RetrainWorker.Settings(pulsarUrl, RetrainRequest.TOPIC,
                 RetrainWorker.Settings.DEFAULT_SUBSCRIPTION, 5, Duration.ofSeconds(2), Duration.ofSeconds(20), null,
                 "loop-worker");
-        return RetrainWorker.start(queue, new ChallengerTraining(training, editor, new TrainerMetrics(), line -> {
+        ChallengerTraining trainer = new ChallengerTraining(training, editor, new TrainerMetrics(), line -> {
             if (line.contains(": trained: registered v")) {
                 String version = line.substring(line.indexOf("registered v") + "registered ".length()).split(",")[0];
                 timeline.milestone(shopTime.get(), LoopTimeline.Kind.REGISTERED, version + " registered as challenger");
             }
             say("worker: %s", line);
-        }), new TrainerMetrics(), line -> say("worker: %s", line));
+        });
+        return RetrainWorker.start(queue, request -> {
+            clock.hold();
+            try {
+                return trainer.handle(request);
+            } finally {
+                clock.release();
+            }
+        }, new TrainerMetrics(), line -> say("worker: %s", line));
     }
 
 
@@ -369,11 +379,13 @@ public final class FlywheelLoop implements Callable<Integer> {
         // The monitor reports a window an attribution window (and a minute) after it ends: traffic
         // goes on that long past the end, so the last windows of the run are reported too.
         long sendUntil = liveUntil + Duration.ofMinutes(45).toMillis();
-        say("live traffic: %.0f shop hours at %.0fx (an hour every %.1f s); stop with Ctrl-C", hours, speed, 3600 / speed);
+        ShopClock pace = clock;
+        say("live traffic: %.0f shop hours at %.0fx (an hour every %.1f s; shop time stands still while a model trains"
+                + " or registers); stop with Ctrl-C", hours, speed, 3600 / speed);
         Thread producer = new Thread(() -> {
             try (ClickstreamProducer kafka = new ClickstreamProducer(
                     new KafkaRecordSink(stack.kafkaBootstrap(), Topics.CLICKSTREAM))) {
-                kafka.produce(until(simulator, sendUntil), Pacing.eventTime(speed), null, p -> { });
+                kafka.produce(until(simulator, sendUntil), pace, null, p -> { });
             }
         }, "flywheel-loop-traffic");
         producer.setDaemon(true);
@@ -413,10 +425,16 @@ public final class FlywheelLoop implements Callable<Integer> {
 
     private void registerBadChallenger(RegistryClient editor, ShopHistory history) {
         TrainingRun.Result broken = history.broken();
-        int version = register(editor, broken.descriptor(), broken.onnx());
-        ServingConfig config = editor.servingConfig(LOOP_MODEL);
-        int champion = config.variant(ServingVariant.CHAMPION).map(ServingVariant::version).orElseThrow();
-        editor.setAliases(LOOP_MODEL, new AliasUpdate(champion, version, 0, canaryShare, 0));
+        int version;
+        clock.hold();
+        try {
+            version = register(editor, broken.descriptor(), broken.onnx());
+            ServingConfig config = editor.servingConfig(LOOP_MODEL);
+            int champion = config.variant(ServingVariant.CHAMPION).map(ServingVariant::version).orElseThrow();
+            editor.setAliases(LOOP_MODEL, new AliasUpdate(champion, version, 0, canaryShare, 0));
+        } finally {
+            clock.release();
+        }
         timeline.milestone(shopTime.get(), LoopTimeline.Kind.REGISTERED, "v" + version + " (inverted labels) registered");
         say("registered v%d, trained on inverted labels, as challenger for %s of shoppers: the canary must catch it",
                 version, ServingSplit.percent(canaryShare));
