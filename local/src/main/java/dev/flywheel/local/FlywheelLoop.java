@@ -33,6 +33,7 @@ import dev.flywheel.trainer.TrainingRun;
 import dev.flywheel.trainer.training.TrainingOptions;
 import dev.flywheel.trainer.worker.ChallengerGate;
 import dev.flywheel.trainer.worker.ChallengerTraining;
+import dev.flywheel.trainer.worker.RetrainOutcome;
 import dev.flywheel.trainer.worker.RetrainWorker;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -211,7 +212,7 @@ public final class FlywheelLoop implements Callable<Integer> {
             JobMetrics scoring = new JobMetrics(stack.flinkWebUi(), jobs.get(0).getJobID().toHexString(),
                     List.of(LocalJobs.UNSCORED));
             JobMetrics monitor = new JobMetrics(stack.flinkWebUi(), jobs.get(1).getJobID().toHexString(), List.of());
-            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl(), timeline);
+            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl());
                     ReleaseController controller = ReleaseController.onKafka(editor, stack.kafkaBootstrap(),
                             decision -> say("release controller: %s %s v%d (%s)", decision.action().name().toLowerCase(),
                                     decision.model(), decision.challenger(), decision.reason())).start();
@@ -252,7 +253,7 @@ public final class FlywheelLoop implements Callable<Integer> {
                 "starting-offsets", "earliest",
                 "parallelism", Integer.toString(parallelism),
                 // Outcomes and reports are transactional: readers see them at each checkpoint, so
-                // checkpoints come often enough for shop time that runs 600 times faster than ours.
+                // checkpoints come often enough for shop time that runs hundreds of times faster.
                 "checkpoint-interval", "2s",
                 "registry", stack.registryUrl(),
                 "registry-token", Credentials.LOCAL_READER,
@@ -280,25 +281,24 @@ public final class FlywheelLoop implements Callable<Integer> {
         return List.of(scoring, monitor);
     }
 
-    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl, LoopTimeline timeline)
-            throws Exception {
+    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl) throws Exception {
         ChallengerGate gate = new ChallengerGate(0.01, 500, 50);
         ChallengerTraining.Settings training = new ChallengerTraining.Settings(stack.kafkaBootstrap(), Topics.OUTCOMES,
                 Duration.ofSeconds(30), 0.3, TrainingOptions.defaults(seed), 1_000, gate, canaryShare);
         RetrainWorker.Settings queue = new RetrainWorker.Settings(pulsarUrl, RetrainRequest.TOPIC,
                 RetrainWorker.Settings.DEFAULT_SUBSCRIPTION, 5, Duration.ofSeconds(2), Duration.ofSeconds(20), null,
                 "loop-worker");
-        ChallengerTraining trainer = new ChallengerTraining(training, editor, new TrainerMetrics(), line -> {
-            if (line.contains(": trained: registered v")) {
-                String version = line.substring(line.indexOf("registered v") + "registered ".length()).split(",")[0];
-                timeline.milestone(shopTime.get(), LoopTimeline.Kind.REGISTERED, version + " registered as challenger");
-            }
-            say("worker: %s", line);
-        });
+        ChallengerTraining trainer = new ChallengerTraining(training, editor, new TrainerMetrics(),
+                line -> say("worker: %s", line));
         return RetrainWorker.start(queue, request -> {
             clock.hold();
             try {
-                return trainer.handle(request);
+                RetrainOutcome done = trainer.handle(request);
+                if (done.kind() == RetrainOutcome.Kind.TRAINED) {
+                    timeline.milestone(shopTime.get(), LoopTimeline.Kind.REGISTERED,
+                            "v" + done.version() + " registered as challenger");
+                }
+                return done;
             } finally {
                 clock.release();
             }

@@ -41,7 +41,7 @@ class FlywheelLoopTest {
     void aChallengerTrainedOnInvertedLabelsIsRolledBackAndTheChampionKeepsServing(@TempDir Path out) {
         FlywheelLoop loop = new FlywheelLoop();
         StringWriter err = new StringWriter();
-        int exit = FlywheelLoop.execute(loop, new String[] {"--hours", "5", "--bad-challenger-at", "1h",
+        int exit = FlywheelLoop.execute(loop, new String[] {"--hours", "6", "--bad-challenger-at", "1h",
                 "--speed", "600", "--out", out.toString(), "--ui-port", "0", "--registry-port", "0"},
                 new PrintWriter(err, true));
 
