@@ -93,11 +93,22 @@ public record ModelHealthReport(String model, int version, String role, long win
      * @param referenceAuc      the descriptor's holdout AUC
      * @param aucPValue         one-sided p-value of "live AUC is no lower than reference AUC minus the
      *                          tolerance"
-     * @param aucBelowReference that p-value is below the quality test's significance level
+     * @param aucBelowReference that p-value is below its share of the quality test's significance level
+     * @param meanScore         the mean predicted probability
+     * @param calibrationPValue one-sided p-value of "the purchase rate is within the calibration
+     *                          tolerance of the mean score" (calibration in the large), robust to a
+     *                          user's outcomes being alike
+     * @param miscalibrated     that p-value is below its share of the quality test's significance level
      */
     public record Quality(long labelled, long positives, Double positiveRate, Double auc, Double aucStdError,
             Double logLoss, Double brier, Double calibrationError, Double referenceAuc,
-            @JsonProperty("auc_p_value") Double aucPValue, boolean aucBelowReference) {
+            @JsonProperty("auc_p_value") Double aucPValue, boolean aucBelowReference, Double meanScore,
+            @JsonProperty("calibration_p_value") Double calibrationPValue, boolean miscalibrated) {
+
+        /** Whether the window's outcomes say the model got worse: ranking or calibration. */
+        public boolean worse() {
+            return aucBelowReference || miscalibrated;
+        }
     }
 
     /** What the evidence says about the challenger so far. */

@@ -26,7 +26,7 @@ class ModelHealthJsonTest {
         ModelHealthReport report = new ModelHealthReport("purchase-propensity", 3, "champion", START, END, 7_200,
                 new Drift(0.01, true, score, Map.of("category_affinity", affinity, "item_price", score),
                         List.of("category_affinity"), true),
-                new Quality(7_100, 1_350, 0.19, 0.71, 0.012, 0.45, 0.14, 0.02, 0.7056, 0.4, false),
+                new Quality(7_100, 1_350, 0.19, 0.71, 0.012, 0.45, 0.14, 0.02, 0.7056, 0.4, false, 0.185, 0.3, false),
                 new Comparison(3, 4, START - 3_600_000, 30_000, 7_000, 0.45, 0.44, -0.01, 0.003, 0.002, 0.01, 1_000,
                         Verdict.CHALLENGER_BETTER),
                 new Retrain(RetrainRequest.Reason.DRIFT, RetrainRequest.keyOf("purchase-propensity", END - 21_600_000, END),
@@ -37,7 +37,9 @@ class ModelHealthJsonTest {
         String text = new String(json, StandardCharsets.UTF_8);
 
         assertThat(text).contains("\"window_start\":1767225600000", "\"drifted_features\":[\"category_affinity\"]",
-                "\"verdict\":\"CHALLENGER_BETTER\"", "\"auc_below_reference\":false", "\"auc_p_value\":0.4", "\"reason\":\"DRIFT\"",
+                "\"verdict\":\"CHALLENGER_BETTER\"", "\"auc_below_reference\":false", "\"auc_p_value\":0.4",
+                "\"calibration_p_value\":0.3", "\"mean_score\":0.185",
+                "\"reason\":\"DRIFT\"",
                 "\"design_effect\":5.1");
         assertThat(ModelHealthJson.decode(json)).isEqualTo(report);
     }
@@ -46,7 +48,7 @@ class ModelHealthJsonTest {
     void figuresThatCouldNotBeComputedAreLeftOutAndReadBackAsNull() {
         ModelHealthReport report = new ModelHealthReport("m", 1, null, START, END, 12,
                 new Drift(0.01, false, new DriftFigures(12, 0, 0, null, null, null, false), Map.of(), List.of(), false),
-                new Quality(0, 0, null, null, null, null, null, null, null, null, false), null, null, END);
+                new Quality(0, 0, null, null, null, null, null, null, null, null, false, null, null, false), null, null, END);
         String text = new String(ModelHealthJson.encode(report), StandardCharsets.UTF_8);
 
         assertThat(text).doesNotContain("null", "NaN", "\"auc\"", "\"comparison\"", "\"retrain\"");
@@ -58,7 +60,7 @@ class ModelHealthJsonTest {
     void unknownFieldsAreIgnoredAndBrokenReportsRefused() {
         String minimal = "{\"model\":\"m\",\"version\":2,\"window_start\":5,\"window_end\":10,\"decisions\":0,"
                 + "\"drift\":{\"false_alarm_rate\":0.01,\"reference\":false,\"drifted\":false},"
-                + "\"quality\":{\"labelled\":0,\"positives\":0,\"auc_below_reference\":false},"
+                + "\"quality\":{\"labelled\":0,\"positives\":0,\"auc_below_reference\":false,\"miscalibrated\":false},"
                 + "\"reported_at\":11,\"added_later\":{\"x\":1}}";
         ModelHealthReport read = ModelHealthJson.decode(minimal.getBytes(StandardCharsets.UTF_8));
         assertThat(read.version()).isEqualTo(2);

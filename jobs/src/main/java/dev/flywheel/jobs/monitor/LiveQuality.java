@@ -20,11 +20,22 @@ public final class LiveQuality {
     static final int CALIBRATION_BINS = 10;
 
     /**
-     * @param aucVariance clustered variance of the AUC; NaN with AUC
-     * @param auc         NaN when the window holds one class only
+     * @param aucVariance  clustered variance of the AUC; NaN with AUC
+     * @param auc          NaN when the window holds one class only
+     * @param meanScore    the mean predicted probability
+     * @param biasVariance clustered variance of the purchase rate minus the mean score (calibration
+     *                     in the large); NaN with fewer than two groups
+     * @param biasDegreesOfFreedom the degrees of freedom that variance rests on (Satterthwaite): fewer
+     *                     than the groups when a few groups' residuals dominate, as a handful of
+     *                     buying sessions do in a small window
      */
     public record Result(long labelled, long positives, double auc, double aucVariance, double logLoss, double brier,
-            double calibrationError) {
+            double calibrationError, double meanScore, double biasVariance, double biasDegreesOfFreedom) {
+
+        /** The purchase rate minus the mean score: positive when the model predicts too few purchases. */
+        public double bias() {
+            return positiveRate() - meanScore;
+        }
 
         public double positiveRate() {
             return labelled == 0 ? Double.NaN : (double) positives / labelled;
@@ -50,9 +61,11 @@ public final class LiveQuality {
             throw new IllegalArgumentException("scores, labels and clusters differ in length");
         }
         if (n == 0) {
-            return new Result(0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+            return new Result(0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    Double.NaN);
         }
         long positives = 0;
+        double scoreSum = 0;
         double logLoss = 0;
         double brier = 0;
         long[] binCount = new long[CALIBRATION_BINS];
@@ -62,6 +75,7 @@ public final class LiveQuality {
             double p = scores[i];
             boolean y = labels[i];
             positives += y ? 1 : 0;
+            scoreSum += p;
             logLoss -= Math.log(Math.max(LOG_LOSS_EPSILON, y ? p : 1 - p));
             double error = p - (y ? 1 : 0);
             brier += error * error;
@@ -77,7 +91,36 @@ public final class LiveQuality {
             }
         }
         double[] aucAndVariance = clusteredAuc(scores, labels, clusters, clusterCount);
-        return new Result(n, positives, aucAndVariance[0], aucAndVariance[1], logLoss / n, brier / n, calibration / n);
+        double[] bias = clusteredBiasVariance(scores, labels, clusters, clusterCount, (positives - scoreSum) / n);
+        return new Result(n, positives, aucAndVariance[0], aucAndVariance[1], logLoss / n, brier / n, calibration / n,
+                scoreSum / n, bias[0], bias[1]);
+    }
+
+    /**
+     * The variance of the mean of (label - score) when outcomes come in clusters: the spread of the
+     * groups' sums around what the mean predicts for them (a ratio estimator's linearization), and
+     * its Satterthwaite degrees of freedom, (sum r^2)^2 / sum r^4 - 1 over the groups' residuals r.
+     *
+     * @return {variance, degrees of freedom}; NaN with fewer than two groups
+     */
+    static double[] clusteredBiasVariance(double[] scores, boolean[] labels, int[] clusters, int clusterCount,
+            double bias) {
+        if (clusterCount < 2) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double[] residual = new double[clusterCount];
+        for (int i = 0; i < scores.length; i++) {
+            residual[clusters[i]] += (labels[i] ? 1 : 0) - scores[i] - bias;
+        }
+        double squares = 0;
+        double fourths = 0;
+        for (double r : residual) {
+            squares += r * r;
+            fourths += r * r * r * r;
+        }
+        double n = scores.length;
+        double degreesOfFreedom = fourths > 0 ? Math.max(1, squares * squares / fourths - 1) : clusterCount - 1;
+        return new double[] {(double) clusterCount / (clusterCount - 1) * squares / (n * n), degreesOfFreedom};
     }
 
     /**

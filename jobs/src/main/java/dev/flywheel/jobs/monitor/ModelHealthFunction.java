@@ -220,7 +220,7 @@ public final class ModelHealthFunction
                 VersionReference reference = GroupWindowFunction.parse(parsed, descriptors, model, version);
                 LiveQuality.Result result = liveQuality(outcomes.getOrDefault(version, List.of()));
                 results.put(version, result);
-                qualities.put(version, quality(result, reference));
+                qualities.put(version, quality(settings, result, reference));
                 metrics(model).quality(version, qualities.get(version));
             }
             Comparison comparison = compare(state, windowStart, outcomes);
@@ -336,13 +336,16 @@ public final class ModelHealthFunction
         return LiveQuality.of(scores, labels, clusters, Groups.USER_GROUPS);
     }
 
-    private Quality quality(LiveQuality.Result result, VersionReference reference) {
+    /** A window's quality figures and its two tests; static so the calibration test runs this very code. */
+    static Quality quality(MonitorSettings settings, LiveQuality.Result result, VersionReference reference) {
+        // Two tests share the quality test's level (Bonferroni): ranking and calibration.
+        double alpha = settings.qualityAlpha() / 2;
+        boolean enough = result.labelled() >= settings.minLabelled();
         Double referenceAuc = reference == null ? null : reference.holdoutAuc();
         Double pValue = null;
         boolean below = false;
         long negatives = result.labelled() - result.positives();
-        if (referenceAuc != null && result.labelled() >= settings.minLabelled() && result.positives() >= 10
-                && negatives >= 10 && result.aucVariance() > 0) {
+        if (referenceAuc != null && enough && result.positives() >= 10 && negatives >= 10 && result.aucVariance() > 0) {
             // The holdout AUC is an estimate too; its independent-outcomes variance is scaled by the
             // window's design effect, as its outcomes were clustered alike.
             double designEffect = Math.max(1, result.aucVariance() / result.independentAucVariance());
@@ -353,11 +356,22 @@ public final class ModelHealthFunction
             double z = (result.auc() - (referenceAuc - settings.aucTolerance()))
                     / Math.sqrt(result.aucVariance() + referenceVariance);
             pValue = Distributions.normalCdf(z);
-            below = pValue < settings.qualityAlpha();
+            below = pValue < alpha;
+        }
+        Double calibrationPValue = null;
+        boolean miscalibrated = false;
+        if (enough && result.biasVariance() > 0) {
+            // |purchase rate - mean score| beyond the tolerance, a t on the user groups with the
+            // degrees of freedom their residuals support: a model that predicts far fewer (or more)
+            // purchases than happen is wrong whatever its AUC.
+            double t = (Math.abs(result.bias()) - settings.calibrationTolerance()) / Math.sqrt(result.biasVariance());
+            calibrationPValue = t <= 0 ? 1.0 : (1 - Distributions.fCdf(t * t, 1, result.biasDegreesOfFreedom())) / 2;
+            miscalibrated = calibrationPValue < alpha;
         }
         return new Quality(result.labelled(), result.positives(), finite(result.positiveRate()), finite(result.auc()),
                 result.aucVariance() >= 0 ? Math.sqrt(result.aucVariance()) : null, finite(result.logLoss()),
-                finite(result.brier()), finite(result.calibrationError()), referenceAuc, pValue, below);
+                finite(result.brier()), finite(result.calibrationError()), referenceAuc, pValue, below,
+                finite(result.meanScore()), calibrationPValue, miscalibrated);
     }
 
     /** Adds this window's champion and challenger arms to the pair's evidence; null without a challenger. */
@@ -488,7 +502,7 @@ public final class ModelHealthFunction
 
     private void judgeQuality(OnTimerContext ctx, String model, ModelState state, long windowStart, int champion,
             Quality quality, LiveQuality.Result result) {
-        boolean flagged = quality != null && quality.aucBelowReference();
+        boolean flagged = quality != null && quality.worse();
         if (!flagged) {
             state.qualityStreak = 0;
         } else if (state.qualityStreakVersion == champion
@@ -504,11 +518,15 @@ public final class ModelHealthFunction
             evidence.put("version", (double) champion);
             evidence.put("labelled", (double) quality.labelled());
             evidence.put("consecutive_windows", (double) state.qualityStreak);
-            evidence.put("auc", quality.auc());
-            evidence.put("reference_auc", quality.referenceAuc());
+            putIfPresent(evidence, "auc", quality.auc());
+            putIfPresent(evidence, "reference_auc", quality.referenceAuc());
             evidence.put("auc_tolerance", settings.aucTolerance());
             putIfPresent(evidence, "auc_std_error", quality.aucStdError());
             putIfPresent(evidence, "auc_p_value", quality.aucPValue());
+            putIfPresent(evidence, "positive_rate", quality.positiveRate());
+            putIfPresent(evidence, "mean_score", quality.meanScore());
+            evidence.put("calibration_tolerance", settings.calibrationTolerance());
+            putIfPresent(evidence, "calibration_p_value", quality.calibrationPValue());
             changeFound(ctx, model, state, windowStart, state.qualityStreak, RetrainRequest.Reason.QUALITY, evidence);
         }
     }

@@ -50,7 +50,7 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
         Set<String> names = new HashSet<>(JobOptions.argumentsWith("models", "registry", "registry-token",
                 "decisions-topic", "outcomes-topic", "model-updates-topic", "model-health-topic", "retrain-topic",
                 "window", "allowed-lateness", "attribution-window", "drift-false-alarm-rate", "min-decisions",
-                "sustained-windows", "quality-alpha", "auc-tolerance", "min-labelled", "verdict-alpha",
+                "sustained-windows", "quality-alpha", "auc-tolerance", "calibration-tolerance", "min-labelled", "verdict-alpha",
                 "verdict-min-labelled", "retrain-cooldown", "retrain-every", "training-span", "post-drift-span",
                 "retrain-models", "pulsar", "retrain-pulsar-topic"));
         names.removeAll(Set.of("clickstream-topic", "dlq-topic", "late-topic", "max-payload-bytes"));
@@ -79,6 +79,7 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
         int sustained = args.integer("sustained-windows", 2);
         double qualityAlpha = decimal(args, "quality-alpha", 0.01);
         double tolerance = decimal(args, "auc-tolerance", 0.02);
+        double calibrationTolerance = decimal(args, "calibration-tolerance", 0.02);
         int minLabelled = args.integer("min-labelled", 200);
         double verdictAlpha = decimal(args, "verdict-alpha", 0.01);
         int verdictMinLabelled = args.integer("verdict-min-labelled", 1_000);
@@ -103,6 +104,7 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
         require(sustained >= 1, "--sustained-windows must be at least 1");
         require(qualityAlpha > 0 && qualityAlpha < 1, "--quality-alpha must be between 0 and 1");
         require(tolerance >= 0 && tolerance < 1, "--auc-tolerance must be in [0, 1)");
+        require(calibrationTolerance >= 0 && calibrationTolerance < 1, "--calibration-tolerance must be in [0, 1)");
         require(minLabelled >= 1, "--min-labelled must be at least 1");
         require(verdictAlpha > 0 && verdictAlpha < 1, "--verdict-alpha must be between 0 and 1");
         require(verdictMinLabelled >= 2, "--verdict-min-labelled must be at least 2");
@@ -129,8 +131,8 @@ public record MonitorConfig(JobOptions job, List<String> models, URI registry, S
                 pulsar,
                 args.string("retrain-pulsar-topic", RetrainRequest.TOPIC),
                 new MonitorSettings(window, lateness, attribution, falseAlarmRate, minDecisions, sustained, qualityAlpha,
-                        tolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown, every, span, postDrift,
-                        retrainModels));
+                        tolerance, calibrationTolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown, every,
+                        span, postDrift, retrainModels));
     }
 
     private static double decimal(JobArgs args, String name, double fallback) {

@@ -16,6 +16,7 @@ import java.util.List;
  * @param sustainedWindows     consecutive flagged windows that make a trigger
  * @param qualityAlpha         significance level of "live AUC below the reference"
  * @param aucTolerance         how far below the holdout AUC live AUC may fall before it counts
+ * @param calibrationTolerance how far the purchase rate may stray from the mean score before it counts
  * @param minLabelled          fewer outcomes than this in a window are not tested for quality
  * @param verdictAlpha         significance level of the champion-challenger verdict
  * @param verdictMinLabelled   outcomes each arm needs before a verdict
@@ -32,7 +33,7 @@ import java.util.List;
  */
 public record MonitorSettings(Duration window, Duration allowedLateness, Duration attribution,
         double driftFalseAlarmRate, long minDecisions, int sustainedWindows, double qualityAlpha, double aucTolerance,
-        long minLabelled, double verdictAlpha, long verdictMinLabelled, Duration cooldown,
+        double calibrationTolerance, long minLabelled, double verdictAlpha, long verdictMinLabelled, Duration cooldown,
         Duration retrainEvery, Duration trainingSpan, Duration postDriftSpan, List<String> retrainModels)
         implements Serializable {
 
@@ -64,19 +65,19 @@ public record MonitorSettings(Duration window, Duration allowedLateness, Duratio
 
     public MonitorSettings withPostDriftSpan(Duration span) {
         return new MonitorSettings(window, allowedLateness, attribution, driftFalseAlarmRate, minDecisions,
-                sustainedWindows, qualityAlpha, aucTolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown,
-                retrainEvery, trainingSpan, span, retrainModels);
+                sustainedWindows, qualityAlpha, aucTolerance, calibrationTolerance, minLabelled, verdictAlpha,
+                verdictMinLabelled, cooldown, retrainEvery, trainingSpan, span, retrainModels);
     }
 
     public MonitorSettings withRetrainModels(List<String> models) {
         return new MonitorSettings(window, allowedLateness, attribution, driftFalseAlarmRate, minDecisions,
-                sustainedWindows, qualityAlpha, aucTolerance, minLabelled, verdictAlpha, verdictMinLabelled, cooldown,
-                retrainEvery, trainingSpan, postDriftSpan, models);
+                sustainedWindows, qualityAlpha, aucTolerance, calibrationTolerance, minLabelled, verdictAlpha,
+                verdictMinLabelled, cooldown, retrainEvery, trainingSpan, postDriftSpan, models);
     }
 
     /** Defaults for tests and the local stack, with a window of the given length. */
     public static MonitorSettings defaults(Duration window) {
-        return new MonitorSettings(window, Duration.ofMinutes(1), Duration.ofMinutes(30), 0.01, 200, 2, 0.01, 0.02, 200,
-                0.01, 1_000, Duration.ofHours(6), Duration.ZERO, Duration.ofHours(6), Duration.ZERO, List.of());
+        return new MonitorSettings(window, Duration.ofMinutes(1), Duration.ofMinutes(30), 0.01, 200, 2, 0.01, 0.02, 0.02,
+                200, 0.01, 1_000, Duration.ofHours(6), Duration.ZERO, Duration.ofHours(6), Duration.ZERO, List.of());
     }
 }

@@ -202,7 +202,8 @@ class ModelHealthFunctionTest {
     void theScheduleAsksEveryPeriodOfEventTime() throws Exception {
         MonitorSettings hourly = new MonitorSettings(SETTINGS.window(), SETTINGS.allowedLateness(),
                 SETTINGS.attribution(), SETTINGS.driftFalseAlarmRate(), SETTINGS.minDecisions(),
-                SETTINGS.sustainedWindows(), SETTINGS.qualityAlpha(), SETTINGS.aucTolerance(), SETTINGS.minLabelled(),
+                SETTINGS.sustainedWindows(), SETTINGS.qualityAlpha(), SETTINGS.aucTolerance(),
+                SETTINGS.calibrationTolerance(), SETTINGS.minLabelled(),
                 SETTINGS.verdictAlpha(), SETTINGS.verdictMinLabelled(), Duration.ZERO,
                 Duration.ofHours(1), Duration.ofHours(2), Duration.ZERO, List.of());
         long start = firstWindow(shop.stationary);
@@ -224,8 +225,9 @@ class ModelHealthFunctionTest {
         Run run = run(SETTINGS, champion(during(shop.stationary, firstWindow(shop.stationary), 12 * WINDOW), 1),
                 overpromised);
 
-        // Most windows are significantly below; the request comes with the second in a row.
-        assertThat(run.reports.stream().filter(r -> r.quality().aucBelowReference()).count()).isGreaterThan(6);
+        // Half the windows or more are significantly below (at half the quality test's level, which
+        // calibration shares); the request comes with the second in a row.
+        assertThat(run.reports.stream().filter(r -> r.quality().aucBelowReference()).count()).isGreaterThanOrEqualTo(6);
         int second = 1;
         while (!(run.reports.get(second).quality().aucBelowReference()
                 && run.reports.get(second - 1).quality().aucBelowReference())) {

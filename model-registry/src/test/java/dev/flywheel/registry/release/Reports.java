@@ -20,7 +20,8 @@ final class Reports {
                 0.01, 500, verdict);
         return new ModelHealthReport(model, challenger, "challenger", T0, T0 + 600_000, labelled,
                 new ModelHealthReport.Drift(0.01, false, null, Map.of(), List.of(), false),
-                new ModelHealthReport.Quality(labelled, labelled / 5, 0.2, 0.7, 0.01, 0.45, 0.15, 0.02, 0.7, 0.5, false),
+                new ModelHealthReport.Quality(labelled, labelled / 5, 0.2, 0.7, 0.01, 0.45, 0.15, 0.02, 0.7, 0.5, false,
+                        0.2, 0.5, false),
                 comparison, null, T0);
     }
 }
