@@ -121,6 +121,9 @@ public final class FlywheelLoop implements Callable<Integer> {
     @Option(names = "--registry-port", description = "Model registry port; any free one is taken if busy (default: ${DEFAULT-VALUE}).")
     int registryPort = 8095;
 
+    private static final String LATE_DECISIONS = "lateDecisions";
+    private static final String LATE_OUTCOMES = "lateOutcomes";
+
     /** Where the run's registry keeps its versions; emptied at start. */
     static final Path REGISTRY_STORE = Path.of("run", "loop-registry");
     private static final Duration START_DEADLINE = Duration.ofMinutes(3);
@@ -210,8 +213,9 @@ public final class FlywheelLoop implements Callable<Integer> {
             RegistryClient editor = new RegistryClient(URI.create(stack.registryUrl()), Credentials.LOCAL_EDITOR);
             List<JobClient> jobs = submitJobs(stack, pulsar.serviceUrl());
             JobMetrics scoring = new JobMetrics(stack.flinkWebUi(), jobs.get(0).getJobID().toHexString(),
-                    List.of(LocalJobs.UNSCORED));
-            JobMetrics monitor = new JobMetrics(stack.flinkWebUi(), jobs.get(1).getJobID().toHexString(), List.of());
+                    List.of(LocalJobs.UNSCORED, LocalJobs.DECISIONS_LATE, LocalJobs.ACTIVITY_LATE));
+            JobMetrics monitor = new JobMetrics(stack.flinkWebUi(), jobs.get(1).getJobID().toHexString(),
+                    List.of(LATE_DECISIONS, LATE_OUTCOMES));
             try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl());
                     ReleaseController controller = ReleaseController.onKafka(editor, stack.kafkaBootstrap(),
                             decision -> say("release controller: %s %s v%d (%s)", decision.action().name().toLowerCase(),
@@ -228,7 +232,9 @@ public final class FlywheelLoop implements Callable<Integer> {
                 LoopReport.Summary summary = LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES,
                         HealthTail.FROZEN_SERIES);
                 Path page = LoopReport.write(out, title(scenarios), timeline, summary);
-                summary(summary, health, shiftAt, page);
+                Map<String, Long> late = new HashMap<>(monitor.sums());
+                late.putAll(scoring.sums());
+                summary(summary, health, shiftAt, page, late);
                 outcome = new Outcome(health.changeDetections(), health.changeRequests(), health.promotions(),
                         health.rollbacks(), editor.servingConfig(LOOP_MODEL), summary, page);
             } finally {
@@ -488,7 +494,8 @@ public final class FlywheelLoop implements Callable<Integer> {
         };
     }
 
-    private void summary(LoopReport.Summary summary, HealthTail health, long shiftAt, Path page) {
+    private void summary(LoopReport.Summary summary, HealthTail health, long shiftAt, Path page,
+            Map<String, Long> lateCounts) {
         say("done in %.0f s: %d changes found (%d drifted windows, %d with live AUC below the reference), %d retrain"
                         + " requests (%d for a change), %d promotions, %d rollbacks", (System.nanoTime() - wallStart) / 1e9,
                 health.changeDetections(), health.driftedWindows(), health.worseWindows(), health.retrainRequests(),
@@ -501,6 +508,12 @@ public final class FlywheelLoop implements Callable<Integer> {
                     summary.frozenAfterRecovery(), summary.driftToPromotionMs() < 0 ? "none"
                             : shopClock(summary.driftToPromotionMs()).replace("shop ", "") + " of shop time");
         }
+        // Records that arrived after their window had closed are left out of the figures.
+        say("late: %,d decisions and %,d outcomes at the monitor; %,d decisions and %,d purchases/returns at the"
+                        + " scoring job's outcomes; %,d windows of the loop's champion reported",
+                lateCounts.getOrDefault(LATE_DECISIONS, 0L), lateCounts.getOrDefault(LATE_OUTCOMES, 0L),
+                lateCounts.getOrDefault(LocalJobs.DECISIONS_LATE, 0L),
+                lateCounts.getOrDefault(LocalJobs.ACTIVITY_LATE, 0L), health.championWindows());
         say("report: %s", page.toAbsolutePath());
     }
 

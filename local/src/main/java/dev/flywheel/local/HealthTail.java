@@ -45,6 +45,7 @@ final class HealthTail implements AutoCloseable {
     private int rollbacks;
     private long labelledSinceShift;
     private long latestWindowEnd = Long.MIN_VALUE;
+    private int championWindows;
     private long labelledAtDetection = -1;
     private Double loopAuc;
     private Double challengerAuc;
@@ -127,8 +128,9 @@ final class HealthTail implements AutoCloseable {
         if (!champion) {
             return;
         }
+        championWindows++;
         boolean drifted = report.drift() != null && report.drift().drifted();
-        boolean worse = report.quality() != null && report.quality().aucBelowReference();
+        boolean worse = report.quality() != null && report.quality().worse();
         long previous = report.windowStart() - (report.windowEnd() - report.windowStart());
         boolean secondDrifted = drifted && lastDriftedWindow == previous;
         boolean secondWorse = worse && lastWorseWindow == previous;
@@ -148,8 +150,7 @@ final class HealthTail implements AutoCloseable {
                 labelledAtDetection = labelledSinceShift;
             }
             timeline.milestone(report.windowEnd(), Kind.DRIFT_DETECTED, secondWorse
-                    ? String.format("quality loss: live AUC %.3f vs %.3f", report.quality().auc(),
-                            report.quality().referenceAuc())
+                    ? qualityLoss(report.quality())
                     : "drift in " + String.join(", ", report.drift().driftedFeatures().stream().limit(3).toList()));
         } else if (!drifted && !worse) {
             inChange = false;
@@ -173,9 +174,22 @@ final class HealthTail implements AutoCloseable {
         return changeDetections;
     }
 
+    /** Windows reported for the loop's champion. */
+    int championWindows() {
+        return championWindows;
+    }
+
     /** End of the latest window of the loop's model reported. */
     long latestWindowEnd() {
         return latestWindowEnd;
+    }
+
+    private static String qualityLoss(ModelHealthReport.Quality quality) {
+        if (quality.miscalibrated()) {
+            return String.format("quality loss: purchase rate %.3f vs mean score %.3f", quality.positiveRate(),
+                    quality.meanScore());
+        }
+        return String.format("quality loss: live AUC %.3f vs %.3f", quality.auc(), quality.referenceAuc());
     }
 
     int retrainRequests() {
