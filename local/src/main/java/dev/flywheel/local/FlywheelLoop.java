@@ -407,7 +407,7 @@ public final class FlywheelLoop implements Callable<Integer> {
             }
             if (System.nanoTime() - lastLine >= 1_000_000_000L) {
                 lastLine = System.nanoTime();
-                say("%s | %s | %s | flagged windows: drift %d, AUC %d; changes %d | retrains %d | promotions %d,"
+                say("%s | %s | %s | flagged windows: drift %d, quality %d; changes %d | retrains %d | promotions %d,"
                                 + " rollbacks %d", shopClock(now - history.liveFrom()), serving(editor), health.aucs(),
                         health.driftedWindows(), health.worseWindows(), health.changeDetections(),
                         health.retrainRequests(), health.promotions(), health.rollbacks());
@@ -496,7 +496,7 @@ public final class FlywheelLoop implements Callable<Integer> {
 
     private void summary(LoopReport.Summary summary, HealthTail health, long shiftAt, Path page,
             Map<String, Long> lateCounts) {
-        say("done in %.0f s: %d changes found (%d drifted windows, %d with live AUC below the reference), %d retrain"
+        say("done in %.0f s: %d changes found (%d windows drifted, %d of worse quality), %d retrain"
                         + " requests (%d for a change), %d promotions, %d rollbacks", (System.nanoTime() - wallStart) / 1e9,
                 health.changeDetections(), health.driftedWindows(), health.worseWindows(), health.retrainRequests(),
                 health.changeRequests(), health.promotions(), health.rollbacks());

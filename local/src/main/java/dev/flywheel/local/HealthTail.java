@@ -160,7 +160,7 @@ final class HealthTail implements AutoCloseable {
         }
     }
 
-    /** Windows of the loop's champion flagged for drift, and for live AUC below its reference. */
+    /** Windows of the loop's champion flagged for drift, and for quality (live AUC or calibration). */
     int driftedWindows() {
         return driftedWindows;
     }
