@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates docker/docker-compose.yml without a Docker engine: `docker-compose config -q` parses
-# the file, resolves anchors and variables, and checks it against the Compose schema. CI runs
-# this; as root it installs Debian's docker-compose when missing.
+# the file, resolves anchors and variables, and checks it against the Compose schema; the images'
+# Dockerfiles must exist. CI runs this; as root it installs Debian's docker-compose when missing.
 set -euo pipefail
 
 usage() {
@@ -35,4 +35,10 @@ if ! command -v docker-compose >/dev/null 2>&1; then
 fi
 
 docker-compose -f "$compose_file" config -q || fail "$compose_file is not valid"
+# config -q does not look into build contexts: each image's Dockerfile must be where the file says.
+docker_dir=$(dirname "$compose_file")
+for image in jobs registry trainer; do
+  [ -f "$docker_dir/$image/Dockerfile" ] || fail "$docker_dir/$image/Dockerfile not found"
+done
+bash -n "$docker_dir/trainer/entrypoint.sh" || fail "$docker_dir/trainer/entrypoint.sh has a syntax error"
 echo "check-docker: $compose_file is valid" >&2
