@@ -59,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * is submitted with scripts/flink-jobs.sh, decides about every event, is stopped with a savepoint
  * while more traffic arrives, and resumes from that savepoint where it left off: not one event is
  * decided twice, and the returning shoppers' features carry their history from before the stop.
+ * The last stop goes through Flink's own CLI ({@code --flink-cli}).
  */
 class ClusterSubmissionTest {
     private static final int PARTITIONS = 4;
@@ -165,10 +166,15 @@ class ClusterSubmissionTest {
                 assertThat(returning).isGreaterThan(afterStop.size() / 4);
                 assertThat(returningWithHistoryInFeatures).isGreaterThan(returning / 2);
 
-                // By id, into a directory of the caller's choosing, as a deployment's upgrade script would.
-                String stopped = script(flink, "stop", "--rest", flink.restUrl().toString(), "--job-id", secondJob,
-                        "--savepoint-dir", work.resolve("final-savepoints").toUri().toString());
-                assertThat(Path.of(URI.create(stopped))).isDirectory().startsWith(work.resolve("final-savepoints"));
+                // Through Flink's own CLI this time, by id, into a directory of the caller's choosing.
+                Path finalSavepoints = work.resolve("final-savepoints");
+                script(flink, "stop", "--flink-cli", flink.flinkCommand().toString(), "--rest", flink.restUrl().toString(),
+                        "--job-id", secondJob, "--savepoint-dir", finalSavepoints.toUri().toString());
+                assertThat(new FlinkRestClient(flink.restUrl()).jobState(secondJob)).isEqualTo("FINISHED");
+                try (var written = Files.list(finalSavepoints)) {
+                    assertThat(written.toList()).singleElement()
+                            .satisfies(savepointDir -> assertThat(savepointDir.resolve("_metadata")).isRegularFile());
+                }
             }
         }
     }

@@ -197,10 +197,10 @@ class ComposeFileTest {
     private static Map<String, String> flinkProperties() {
         Map<String, String> properties = new HashMap<>();
         for (String line : environment("jobmanager").get("FLINK_PROPERTIES").split("\n")) {
+            // The Flink image's entrypoint takes every line as key: value, comments included.
+            assertThat(line).as("a FLINK_PROPERTIES line").matches("[a-zA-Z][a-zA-Z0-9.-]*: \\S.*");
             int colon = line.indexOf(": ");
-            if (!line.isBlank() && !line.trim().startsWith("#") && colon > 0) {
-                properties.put(line.substring(0, colon).trim(), line.substring(colon + 2).trim());
-            }
+            properties.put(line.substring(0, colon), line.substring(colon + 2).trim());
         }
         assertThat(environment("taskmanager").get("FLINK_PROPERTIES"))
                 .isEqualTo(environment("jobmanager").get("FLINK_PROPERTIES"));

@@ -153,6 +153,23 @@ final class StandaloneFlinkCluster implements AutoCloseable {
                 + last + "; logs in " + home.resolve("log"));
     }
 
+    /**
+     * A {@code flink} command as bin/flink runs it: Flink's CliFrontend on the cluster's class path,
+     * reading the cluster's configuration directory.
+     */
+    Path flinkCommand() throws IOException {
+        List<String> java = new ArrayList<>(List.of(javaBinary()));
+        java.addAll(JAVA_OPTS);
+        java.add("-Dlog.file=" + home.resolve("log/flink-cli.log"));
+        java.add("-Dlog4j.configurationFile=" + home.resolve("conf/log4j.properties").toUri());
+        java.addAll(List.of("-cp", "'" + classpath + "'", "org.apache.flink.client.cli.CliFrontend"));
+        Path command = home.resolve("flink");
+        Files.writeString(command, "#!/bin/sh\nexport FLINK_CONF_DIR='" + home.resolve("conf") + "'\nexec "
+                + String.join(" ", java) + " \"$@\"\n");
+        command.toFile().setExecutable(true);
+        return command;
+    }
+
     /** The log files of both processes, for a failure message. */
     String logTail(int lines) {
         StringBuilder tail = new StringBuilder();
