@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * Scrapes a running loop with a real Prometheus and checks what operators will rely on: every
- * PromQL expression of the Grafana dashboards returns data; every alert rule loads, evaluates
+ * PromQL expression of the Grafana dashboards returns data, a number among it; every alert rule loads, evaluates
  * without error, and every series it reads exists; every metric of docs/metrics.md's table is
  * served under the name the table gives; and promtool's linter passes on our own metrics. What it
  * finds goes into {@link #failures()}; one sample of every documented metric into {@link #samples()}.
@@ -107,8 +107,10 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
     }
 
     private void checkDashboardsAndAlerts() throws Exception {
+        // A panel whose every series is NaN draws nothing: dashboards need a number, alerts a series.
         Map<String, String> mustReturnData = new LinkedHashMap<>();
-        for (String expression : dashboardExpressions(root)) {
+        Set<String> needANumber = new LinkedHashSet<>(dashboardExpressions(root));
+        for (String expression : needANumber) {
             mustReturnData.put(expression, "dashboard");
         }
         JsonNode groups = awaitRulesEvaluated();
@@ -144,7 +146,8 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
             for (String expression : List.copyOf(pending.keySet())) {
                 JsonNode answer = server.query(expression);
                 lastAnswers.put(expression, answer);
-                if ("success".equals(answer.path("status").asText()) && !answer.path("data").path("result").isEmpty()) {
+                if ("success".equals(answer.path("status").asText()) && !answer.path("data").path("result").isEmpty()
+                        && (!needANumber.contains(expression) || anyFinite(answer.path("data").path("result")))) {
                     pending.remove(expression);
                 }
             }
@@ -152,9 +155,22 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
                 Thread.sleep(1_000);
             }
         }
-        pending.forEach((expression, where) -> failures.add(where + ": no data for " + expression + " -> "
+        pending.forEach((expression, where) -> failures.add(where + ": no data (or only NaN) for " + expression + " -> "
                 + lastAnswers.get(expression)));
         expressionsChecked = mustReturnData.size();
+    }
+
+    private static boolean anyFinite(JsonNode vector) {
+        for (JsonNode series : vector) {
+            try {
+                if (Double.isFinite(Double.parseDouble(series.path("value").path(1).asText()))) {
+                    return true;
+                }
+            } catch (NumberFormatException e) {
+                // "NaN", "+Inf" and the like parse; anything else is not a number either
+            }
+        }
+        return false;
     }
 
     /** The rules once Prometheus has evaluated each at least once (health leaves "unknown"). */
