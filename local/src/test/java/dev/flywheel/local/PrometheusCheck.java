@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,9 +30,10 @@ import java.util.stream.Stream;
  */
 final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Series a rate needs two scrapes of, windows that must see the loop's live traffic: generous on a busy machine. */
+    /** After traffic ends, how long expressions still missing may take (a rate needs two scrapes): generous on a busy machine. */
     private static final Duration QUERY_DEADLINE = Duration.ofMinutes(3);
     private static final Duration TARGETS_DEADLINE = Duration.ofMinutes(1);
+    private static final long POLL_MILLIS = 3_000;
     /** A metric name in an expression: ours and Flink's both start so; label matchers follow in braces. */
     private static final Pattern SELECTOR = Pattern.compile("\\b((?:flink|flywheel)_[A-Za-z0-9_]+)(\\{[^}]*})?");
     /** A row of docs/metrics.md's metrics table: the scraped name in backticks first, the source last. */
@@ -42,6 +44,13 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
     private final Path dir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<String> failures = new ArrayList<>();
+    private final Map<String, String> mustReturnData = new LinkedHashMap<>();
+    private final Set<String> needANumber = new LinkedHashSet<>();
+    /** Expressions that have not yet returned what they must; the poller and the end of traffic both work on it. */
+    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final Map<String, JsonNode> lastAnswers = new ConcurrentHashMap<>();
+    private volatile boolean stopPolling;
+    private Thread poller;
     private final Map<String, String> samples = new LinkedHashMap<>();
     private PrometheusServer server;
     private int expressionsChecked;
@@ -71,11 +80,33 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
         jobs.put("trainer", endpoints.worker());
         jobs.put("release-controller", endpoints.releaseController());
         server = PrometheusServer.start(binaries, dir, jobs, alertRules(root));
+        collectExpressions();
+        // Gauges show the last window: the loop's last monitor window may have no outcomes, and a
+        // panel shows the whole run. So each expression counts once it has returned data at any
+        // moment of the run, asked every few seconds from here on.
+        poller = new Thread(() -> {
+            try {
+                while (!stopPolling && !pending.isEmpty()) {
+                    pollOnce();
+                    Thread.sleep(POLL_MILLIS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                synchronized (failures) {
+                    failures.add("polling Prometheus failed: " + e);
+                }
+            }
+        }, "prometheus-check");
+        poller.setDaemon(true);
+        poller.start();
     }
 
     @Override
     public void trafficEnded(FlywheelLoop.MetricsEndpoints endpoints) throws Exception {
         ran = true;
+        stopPolling = true;
+        poller.join();
         try {
             awaitTargetsUp();
             checkDashboardsAndAlerts();
@@ -106,23 +137,15 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
         }
     }
 
-    private void checkDashboardsAndAlerts() throws Exception {
+    /** The dashboards' expressions, and the series each alert rule reads (its query, as Prometheus loaded it). */
+    private void collectExpressions() throws Exception {
         // A panel whose every series is NaN draws nothing: dashboards need a number, alerts a series.
-        Map<String, String> mustReturnData = new LinkedHashMap<>();
-        Set<String> needANumber = new LinkedHashSet<>(dashboardExpressions(root));
+        needANumber.addAll(dashboardExpressions(root));
         for (String expression : needANumber) {
             mustReturnData.put(expression, "dashboard");
         }
-        JsonNode groups = awaitRulesEvaluated();
-        List<String> alertQueries = new ArrayList<>();
-        for (JsonNode group : groups) {
+        for (JsonNode group : server.rules().path("data").path("groups")) {
             for (JsonNode rule : group.path("rules")) {
-                rulesChecked++;
-                alertQueries.add(rule.path("query").asText());
-                if (!"ok".equals(rule.path("health").asText())) {
-                    failures.add("alert " + rule.path("name").asText() + " is " + rule.path("health").asText() + ": "
-                            + rule.path("lastError").asText());
-                }
                 // An alert that does not fire returns nothing; what it reads must exist.
                 Matcher selector = SELECTOR.matcher(rule.path("query").asText());
                 while (selector.find()) {
@@ -130,34 +153,49 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
                 }
             }
         }
-        if (rulesChecked == 0) {
-            failures.add("Prometheus loaded no alert rules from " + alertRules(root));
-        }
-        for (String query : alertQueries) {
-            JsonNode answer = server.query(query);
-            if (!"success".equals(answer.path("status").asText())) {
-                failures.add("alert expression failed: " + query + " -> " + answer);
+        pending.putAll(mustReturnData);
+        expressionsChecked = mustReturnData.size();
+    }
+
+    private void pollOnce() throws Exception {
+        for (String expression : List.copyOf(pending.keySet())) {
+            JsonNode answer = server.query(expression);
+            lastAnswers.put(expression, answer);
+            if ("success".equals(answer.path("status").asText()) && !answer.path("data").path("result").isEmpty()
+                    && (!needANumber.contains(expression) || anyFinite(answer.path("data").path("result")))) {
+                pending.remove(expression);
             }
         }
-        Map<String, String> pending = new LinkedHashMap<>(mustReturnData);
-        Map<String, JsonNode> lastAnswers = new LinkedHashMap<>();
+    }
+
+    private void checkDashboardsAndAlerts() throws Exception {
         long deadline = System.nanoTime() + QUERY_DEADLINE.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
-            for (String expression : List.copyOf(pending.keySet())) {
-                JsonNode answer = server.query(expression);
-                lastAnswers.put(expression, answer);
-                if ("success".equals(answer.path("status").asText()) && !answer.path("data").path("result").isEmpty()
-                        && (!needANumber.contains(expression) || anyFinite(answer.path("data").path("result")))) {
-                    pending.remove(expression);
-                }
-            }
+            pollOnce();
             if (!pending.isEmpty()) {
                 Thread.sleep(1_000);
             }
         }
-        pending.forEach((expression, where) -> failures.add(where + ": no data (or only NaN) for " + expression + " -> "
-                + lastAnswers.get(expression)));
-        expressionsChecked = mustReturnData.size();
+        pending.forEach((expression, where) -> failures.add(where + ": no data (or only NaN) during the run for "
+                + expression + "; last answer " + lastAnswers.get(expression)));
+
+        JsonNode groups = awaitRulesEvaluated();
+        for (JsonNode group : groups) {
+            for (JsonNode rule : group.path("rules")) {
+                rulesChecked++;
+                if (!"ok".equals(rule.path("health").asText())) {
+                    failures.add("alert " + rule.path("name").asText() + " is " + rule.path("health").asText() + ": "
+                            + rule.path("lastError").asText());
+                }
+                JsonNode answer = server.query(rule.path("query").asText());
+                if (!"success".equals(answer.path("status").asText())) {
+                    failures.add("alert expression failed: " + rule.path("query").asText() + " -> " + answer);
+                }
+            }
+        }
+        if (rulesChecked == 0) {
+            failures.add("Prometheus loaded no alert rules from " + alertRules(root));
+        }
     }
 
     private static boolean anyFinite(JsonNode vector) {
@@ -286,9 +324,14 @@ final class PrometheusCheck implements FlywheelLoop.MetricsWatcher {
 
     /** One metric family of the text format: its name, and its HELP, TYPE and sample lines. */
     record Block(String family, String text) {
-        /** The first sample with a finite value other than zero, else the first; without Flink's attempt labels. */
+        /**
+         * The first sample with a finite value other than zero, else the first; of a summary, its
+         * 99th percentile; without Flink's attempt labels.
+         */
         String firstSample() {
-            List<String> samples = text.lines().filter(l -> !l.startsWith("#")).toList();
+            List<String> all = text.lines().filter(l -> !l.startsWith("#")).toList();
+            List<String> p99 = all.stream().filter(l -> l.contains("quantile=\"0.99\"")).toList();
+            List<String> samples = p99.isEmpty() ? all : p99;
             String chosen = samples.stream().filter(Block::telling).findFirst()
                     .orElse(samples.isEmpty() ? null : samples.get(0));
             return chosen == null ? null : ATTEMPT_LABELS.matcher(chosen).replaceAll("").replace(",}", "}");

@@ -102,13 +102,13 @@ final class PrometheusServer implements AutoCloseable {
     }
 
     /**
-     * Starts the server on a free loopback port, scraping each job's {@code /metrics} URL every 2 s
-     * and evaluating {@code rules} every second, and waits until it is ready.
+     * Starts the server on a free loopback port, scraping each job's {@code /metrics} URL every 5 s
+     * and evaluating {@code rules} as often, and waits until it is ready.
      */
     static PrometheusServer start(Binaries binaries, Path dir, Map<String, URI> targetsByJob, Path rules)
             throws Exception {
         StringBuilder config = new StringBuilder();
-        config.append("global:\n  scrape_interval: 2s\n  scrape_timeout: 2s\n  evaluation_interval: 1s\n");
+        config.append("global:\n  scrape_interval: 5s\n  scrape_timeout: 5s\n  evaluation_interval: 5s\n");
         config.append("rule_files:\n  - \"").append(rules.toAbsolutePath()).append("\"\n");
         config.append("scrape_configs:\n");
         targetsByJob.forEach((job, url) -> config.append("  - job_name: ").append(job).append('\n')
