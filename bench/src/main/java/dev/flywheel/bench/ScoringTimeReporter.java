@@ -14,9 +14,9 @@ import org.apache.flink.metrics.reporter.MetricReporter;
 import org.apache.flink.metrics.reporter.MetricReporterFactory;
 
 /**
- * Keeps the scoring job's own {@code scoringNanos} histograms (the time of each ONNX call in the
+ * Keeps the scoring job's own {@code scoring_latency_seconds} histograms (the time of each ONNX call in the
  * operator, per subtask) when a job ends, so the benchmark can say what scoring costs inside the
- * job, next to what JMH says it costs alone.
+ * job, next to what JMH says it costs alone. The histogram reports seconds; this reports nanoseconds.
  */
 public final class ScoringTimeReporter implements MetricReporter {
     private static final List<HistogramStatistics> FINISHED = new CopyOnWriteArrayList<>();
@@ -35,7 +35,7 @@ public final class ScoringTimeReporter implements MetricReporter {
 
     /** Mean ONNX call time per decision over the subtasks' windows of recent calls; NaN if none. */
     static double meanNanos() {
-        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(HistogramStatistics::getMean).average()
+        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(s -> s.getMean() * 1e9).average()
                 .orElse(Double.NaN);
     }
 
@@ -44,13 +44,13 @@ public final class ScoringTimeReporter implements MetricReporter {
      * busy machine preempts (a wall-clock histogram charges them milliseconds).
      */
     static double medianNanos() {
-        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(s -> s.getQuantile(0.5)).average()
+        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(s -> s.getQuantile(0.5) * 1e9).average()
                 .orElse(Double.NaN);
     }
 
     /** The largest 99th percentile of the subtasks; NaN if none. */
     static double p99Nanos() {
-        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(s -> s.getQuantile(0.99)).max()
+        return FINISHED.stream().filter(s -> s.size() > 0).mapToDouble(s -> s.getQuantile(0.99) * 1e9).max()
                 .orElse(Double.NaN);
     }
 
@@ -68,7 +68,7 @@ public final class ScoringTimeReporter implements MetricReporter {
 
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
-        if ("scoringNanos".equals(name) && metric instanceof Histogram histogram) {
+        if ("scoring_latency_seconds".equals(name) && metric instanceof Histogram histogram) {
             FINISHED.add(histogram.getStatistics());
         }
     }

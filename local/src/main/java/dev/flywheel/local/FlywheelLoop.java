@@ -4,6 +4,8 @@ import dev.flywheel.embedded.pulsar.PulsarProcess;
 import dev.flywheel.events.EventCodec;
 import dev.flywheel.events.Topics;
 import dev.flywheel.jobs.JobArgs;
+import dev.flywheel.jobs.analytics.AnalyticsConfig;
+import dev.flywheel.jobs.analytics.AnalyticsJob;
 import dev.flywheel.jobs.monitor.MonitorConfig;
 import dev.flywheel.jobs.monitor.MonitorJob;
 import dev.flywheel.jobs.scoring.ScoringConfig;
@@ -35,6 +37,7 @@ import dev.flywheel.trainer.worker.ChallengerGate;
 import dev.flywheel.trainer.worker.ChallengerTraining;
 import dev.flywheel.trainer.worker.RetrainOutcome;
 import dev.flywheel.trainer.worker.RetrainWorker;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -121,8 +124,20 @@ public final class FlywheelLoop implements Callable<Integer> {
     @Option(names = "--registry-port", description = "Model registry port; any free one is taken if busy (default: ${DEFAULT-VALUE}).")
     int registryPort = 8095;
 
-    private static final String LATE_DECISIONS = "lateDecisions";
-    private static final String LATE_OUTCOMES = "lateOutcomes";
+    @Option(names = "--metrics-port", description = "Port of Flink's Prometheus reporter (the jobs' metrics); the next free "
+            + "one is taken if busy, 0: any (default: ${DEFAULT-VALUE}).")
+    int metricsPort = LocalStack.FLINK_METRICS_PORT;
+
+    @Option(names = "--worker-metrics-port", description = "Port of the trainer worker's Prometheus metrics; the next free "
+            + "one is taken if busy, 0: any (default: ${DEFAULT-VALUE}).")
+    int workerMetricsPort = 9400;
+
+    @Option(names = "--controller-metrics-port", description = "Port of the release controller's Prometheus metrics; the "
+            + "next free one is taken if busy, 0: any (default: ${DEFAULT-VALUE}).")
+    int controllerMetricsPort = 9401;
+
+    private static final String LATE_DECISIONS = "late_decisions";
+    private static final String LATE_OUTCOMES = "late_outcomes";
 
     /** Where the run's registry keeps its versions; emptied at start. */
     static final Path REGISTRY_STORE = Path.of("run", "loop-registry");
@@ -139,7 +154,22 @@ public final class FlywheelLoop implements Callable<Integer> {
             LoopReport.Summary summary, Path page) {
     }
 
+    /** Where the run's parts serve their Prometheus metrics ({@code /metrics} of each). */
+    record MetricsEndpoints(URI flink, URI registry, URI worker, URI releaseController) {
+        List<URI> all() {
+            return List.of(flink, registry, worker, releaseController);
+        }
+    }
+
+    /** Told when every part serves and when live traffic has ended, while the stack still runs: a scraper. */
+    interface MetricsWatcher {
+        void serving(MetricsEndpoints endpoints) throws Exception;
+
+        void trafficEnded(MetricsEndpoints endpoints) throws Exception;
+    }
+
     private Outcome outcome;
+    private MetricsWatcher watcher;
     private final PrintStream console = System.out;
     /** Event time of the last record sent: the shop's clock. */
     private final AtomicLong shopTime = new AtomicLong();
@@ -161,6 +191,12 @@ public final class FlywheelLoop implements Callable<Integer> {
     /** Runs {@code loop} with {@code args}; its {@link #outcome()} then holds what the run found. */
     static int execute(FlywheelLoop loop, String[] args, PrintWriter err) {
         return LocalCommands.execute(loop, "run-loop", args, err);
+    }
+
+    /** Lets a test scrape the run's metrics while it runs. */
+    FlywheelLoop watchedBy(MetricsWatcher watcher) {
+        this.watcher = watcher;
+        return this;
     }
 
     /** What the run found; null until a run has finished. */
@@ -206,7 +242,8 @@ public final class FlywheelLoop implements Callable<Integer> {
         if (shiftAt != Long.MAX_VALUE) {
             timeline.milestone(shiftAt, LoopTimeline.Kind.DRIFT_INJECTED, scenarios.get(0).kind().wireName() + " injected");
         }
-        try (LocalStack stack = LocalStack.start(uiPort, Math.max(6, parallelism * 3), 4, REGISTRY_STORE, registryPort);
+        try (LocalStack stack = LocalStack.start(uiPort, Math.max(6, parallelism * 3), 4, REGISTRY_STORE, registryPort,
+                metricsPort);
                 PulsarProcess pulsar = PulsarProcess.start()) {
             say("Kafka %s | Flink web UI %s | registry %s | Pulsar %s", stack.kafkaBootstrap(), stack.flinkWebUi(),
                     stack.registryUrl(), pulsar.serviceUrl());
@@ -216,19 +253,38 @@ public final class FlywheelLoop implements Callable<Integer> {
                     List.of(LocalJobs.UNSCORED, LocalJobs.DECISIONS_LATE, LocalJobs.ACTIVITY_LATE));
             JobMetrics monitor = new JobMetrics(stack.flinkWebUi(), jobs.get(1).getJobID().toHexString(),
                     List.of(LATE_DECISIONS, LATE_OUTCOMES));
-            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl());
+            TrainerMetrics workerMetrics = new TrainerMetrics();
+            // The first model is the trainer's first run; the worker's retrains follow it in the same metrics.
+            workerMetrics.runSucceeded(history.seconds(), history.model().evaluation());
+            try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl(), workerMetrics);
+                    HTTPServer workerMetricsServer = workerMetrics.serve(LocalStack.freePort(workerMetricsPort));
                     ReleaseController controller = ReleaseController.onKafka(editor, stack.kafkaBootstrap(),
                             decision -> say("release controller: %s %s v%d (%s)", decision.action().name().toLowerCase(),
                                     decision.model(), decision.challenger(), decision.reason())).start();
+                    HTTPServer controllerMetricsServer = controller.metrics().serve(
+                            LocalStack.freePort(controllerMetricsPort));
                     HealthTail health = new HealthTail(stack.kafkaBootstrap(), Topics.MODEL_HEALTH, LOOP_MODEL,
                             FROZEN_MODEL, timeline, shiftAt)) {
+                MetricsEndpoints endpoints = new MetricsEndpoints(stack.flinkMetrics(),
+                        URI.create(stack.registryUrl() + "/metrics"), metricsUri(workerMetricsServer),
+                        metricsUri(controllerMetricsServer));
+                say("Prometheus metrics: Flink jobs %s | registry %s | trainer worker %s | release controller %s",
+                        endpoints.flink(), endpoints.registry(), endpoints.worker(), endpoints.releaseController());
                 awaitRunning(scoring, monitor);
+                if (watcher != null) {
+                    watcher.serving(endpoints);
+                }
                 ShopSimulator simulator = new ShopSimulator(shop.withDrift(shifted));
                 if (!replayHistory(stack, simulator, history, scoring)) {
                     return 1;
                 }
+                // Live analytics over live traffic only: the history is the scoring job's to replay.
+                jobs.add(submitAnalytics(stack));
                 registerFirstModels(editor, history);
                 runLive(stack, simulator, editor, history, health, liveUntil);
+                if (watcher != null) {
+                    watcher.trafficEnded(endpoints);
+                }
                 LoopReport.Summary summary = LoopReport.Summary.of(timeline, HealthTail.CHAMPION_SERIES,
                         HealthTail.FROZEN_SERIES);
                 Path page = LoopReport.write(out, title(scenarios), timeline, summary);
@@ -284,17 +340,34 @@ public final class FlywheelLoop implements Callable<Integer> {
         }
         say("jobs: flywheel-scoring %s (models %s, %s), flywheel-monitor %s (retrains %s only)", scoring.getJobID(),
                 LOOP_MODEL, FROZEN_MODEL, monitor.getJobID(), LOOP_MODEL);
-        return List.of(scoring, monitor);
+        return new ArrayList<>(List.of(scoring, monitor));
     }
 
-    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl) throws Exception {
+    /** The analytics job from the end of the topic on: minutes, dead letters and late events of live traffic. */
+    private JobClient submitAnalytics(LocalStack stack) throws Exception {
+        StreamExecutionEnvironment env = stack.flinkEnvironment();
+        AnalyticsJob.onKafka(AnalyticsConfig.from(JobArgs.of(Map.of(
+                "bootstrap", stack.kafkaBootstrap(),
+                "starting-offsets", "latest",
+                "parallelism", Integer.toString(parallelism))))).build(env);
+        JobClient analytics = stack.submit(env, "flywheel-analytics");
+        say("jobs: flywheel-analytics %s (live traffic only)", analytics.getJobID());
+        return analytics;
+    }
+
+    private static URI metricsUri(HTTPServer server) {
+        return URI.create("http://127.0.0.1:" + server.getPort() + "/metrics");
+    }
+
+    private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl, TrainerMetrics metrics)
+            throws Exception {
         ChallengerGate gate = new ChallengerGate(0.01, 500, 50);
         ChallengerTraining.Settings training = new ChallengerTraining.Settings(stack.kafkaBootstrap(), Topics.OUTCOMES,
                 Duration.ofSeconds(30), 0.3, TrainingOptions.defaults(seed), 1_000, gate, canaryShare);
         RetrainWorker.Settings queue = new RetrainWorker.Settings(pulsarUrl, RetrainRequest.TOPIC,
                 RetrainWorker.Settings.DEFAULT_SUBSCRIPTION, 5, Duration.ofSeconds(2), Duration.ofSeconds(20), null,
                 "loop-worker");
-        ChallengerTraining trainer = new ChallengerTraining(training, editor, new TrainerMetrics(),
+        ChallengerTraining trainer = new ChallengerTraining(training, editor, metrics,
                 line -> say("worker: %s", line));
         return RetrainWorker.start(queue, request -> {
             clock.hold();
@@ -308,7 +381,7 @@ public final class FlywheelLoop implements Callable<Integer> {
             } finally {
                 clock.release();
             }
-        }, new TrainerMetrics(), line -> say("worker: %s", line));
+        }, metrics, line -> say("worker: %s", line));
     }
 
 

@@ -19,12 +19,12 @@ import java.util.Set;
 
 /**
  * Reads a running job's own metrics through Flink's REST API, aggregated over all subtasks of every
- * vertex: the same numbers the web UI shows. Counters are summed ({@code eventsAccepted}); gauges
+ * vertex: the same numbers the web UI shows. Counters are summed ({@code events_accepted}); gauges
  * keep their smallest and largest subtask value, so a caller sees when subtasks disagree (the
- * scoring job's {@code championVersion} while a change reaches them one by one).
+ * scoring job's {@code champion_version} while a change reaches them one by one).
  *
  * <p>Metrics are matched by their last name segment. Per-reason counters repeat the name of their
- * total ({@code ...reason.bad_json.eventsRejected}) and are left out; only the totals count.
+ * total ({@code ...reason.bad_json.events_rejected}) and are left out; only the totals count.
  */
 final class JobMetrics {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -21,13 +21,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 record LocalJobs(JobClient analytics, JobClient scoring, JobMetrics analyticsMetrics, JobMetrics scoringMetrics) {
 
-    static final String ACCEPTED = "eventsAccepted";
-    static final String REJECTED = "eventsRejected";
-    static final String LATE = "eventsLate";
-    static final String UNSCORED = "eventsUnscored";
-    static final String LOAD_FAILURES = "modelLoadFailures";
-    static final String DECISIONS_LATE = "decisionsLate";
-    static final String ACTIVITY_LATE = "activityLate";
+    static final String ACCEPTED = "events_accepted";
+    static final String REJECTED = "events_rejected";
+    static final String LATE = "events_late";
+    static final String UNSCORED = "events_unscored";
+    static final String LOAD_FAILURES = "load_failures";
+    static final String DECISIONS_LATE = "decisions_late";
+    static final String ACTIVITY_LATE = "activity_late";
 
     static LocalJobs submit(LocalStack stack, int parallelism) throws Exception {
         Map<String, String> common = Map.of(

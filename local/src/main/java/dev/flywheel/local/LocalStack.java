@@ -7,6 +7,7 @@ import dev.flywheel.registry.store.FileSystemModelStore;
 import dev.flywheel.registry.validation.ModelValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,28 +34,39 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * jobs can share it.
  */
 final class LocalStack implements AutoCloseable {
+    /** Flink's Prometheus reporter port, as on a cluster's JobManager and TaskManagers. */
+    static final int FLINK_METRICS_PORT = 9249;
     private final EmbeddedKafka kafka;
     private final MiniCluster flink;
     private final URI flinkRest;
     private final RegistryService registry;
     private final Path checkpoints;
+    private final int flinkMetricsPort;
 
     private LocalStack(EmbeddedKafka kafka, MiniCluster flink, URI flinkRest, RegistryService registry,
-            Path checkpoints) {
+            Path checkpoints, int flinkMetricsPort) {
         this.kafka = kafka;
         this.flink = flink;
         this.flinkRest = flinkRest;
         this.registry = registry;
         this.checkpoints = checkpoints;
+        this.flinkMetricsPort = flinkMetricsPort;
+    }
+
+    /** As below, with Flink's Prometheus reporter on 9249 or the next free of the 20 after it. */
+    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort)
+            throws Exception {
+        return start(uiPort, slots, partitions, registryStore, registryPort, FLINK_METRICS_PORT);
     }
 
     /**
      * @param uiPort        the Flink web UI's port, or the next free of the 20 after it; 0: any
      * @param registryStore an empty directory for the registry's versions
      * @param registryPort  the registry's port, or any free one when taken; 0: any
+     * @param metricsPort   the port of Flink's Prometheus reporter, or the next free of the 20 after it; 0: any
      */
-    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort)
-            throws Exception {
+    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort,
+            int metricsPort) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         MiniCluster flink = null;
         Path checkpoints = Files.createTempDirectory("flywheel-checkpoints");
@@ -73,6 +86,14 @@ final class LocalStack implements AutoCloseable {
             conf.set(RestOptions.BIND_PORT, uiPort == 0 ? "0" : uiPort + "-" + (uiPort + 20));
             conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
             conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            // The jobs' own metrics for Prometheus, as on a cluster (docs/metrics.md). The reporter
+            // takes a port, not a range we could read back, so a free one is found first; the
+            // MiniCluster's JobManager and TaskManager share one metric registry, hence one port.
+            int flinkMetricsPort = freePort(metricsPort);
+            conf.setString("metrics.reporter.prom.factory.class", PrometheusReporterFactory.class.getName());
+            conf.setString("metrics.reporter.prom.port", Integer.toString(flinkMetricsPort));
+            // Model and job names keep their dashes in labels (purchase-propensity, not purchase_propensity).
+            conf.setString("metrics.reporter.prom.filterLabelValueCharacters", "false");
             // The scoring job's state (users, items, decisions awaiting their outcome) soon outgrows
             // the 5 MB the default in-JobManager checkpoint storage allows; files have no such limit.
             conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
@@ -85,7 +106,7 @@ final class LocalStack implements AutoCloseable {
             flink.start();
             URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
             return new LocalStack(kafka, flink, rest, startRegistry(registryStore, registryPort, kafka.bootstrapServers()),
-                    checkpoints);
+                    checkpoints, flinkMetricsPort);
         } catch (Exception e) {
             if (flink != null) {
                 flink.closeAsync().get(30, TimeUnit.SECONDS);
@@ -111,6 +132,31 @@ final class LocalStack implements AutoCloseable {
     private static RegistryService.Config registryConfig(Path store, int port, String kafkaBootstrap) {
         return new RegistryService.Config(FileSystemModelStore.open(store), "127.0.0.1", port, null, kafkaBootstrap,
                 null, null, true, ModelValidator.Settings.defaults(), null);
+    }
+
+    /**
+     * {@code requested} if nothing listens there, else the first free of the 20 after it; 0: any
+     * free port. Another process may take it before the caller binds it; the caller says so.
+     */
+    static int freePort(int requested) throws IOException {
+        if (requested == 0) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                return socket.getLocalPort();
+            }
+        }
+        for (int port = requested; port <= requested + 20; port++) {
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // try the next
+            }
+        }
+        throw new IOException("no free port in " + requested + "-" + (requested + 20));
+    }
+
+    /** Where Flink's Prometheus reporter serves the jobs' metrics. */
+    URI flinkMetrics() {
+        return URI.create("http://127.0.0.1:" + flinkMetricsPort + "/metrics");
     }
 
     String kafkaBootstrap() {

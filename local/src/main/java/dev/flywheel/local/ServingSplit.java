@@ -5,16 +5,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the scoring job serves, as its own gauges report it ({@code championVersion},
- * {@code challengerVersion}, {@code challengerShare} of the model's metric group, per subtask):
+ * What the scoring job serves, as its own gauges report it ({@code champion_version},
+ * {@code challenger_version}, {@code challenger_traffic_ratio} of the model's metric group, per subtask):
  * {@code v1 80% / v2 20%}. These are the versions the job has loaded and serves, not what the
  * registry was asked for, so a version the job refused never shows. Subtasks take a change one by
  * one; while they disagree the text says so.
  */
 final class ServingSplit {
-    static final String CHAMPION = "championVersion";
-    static final String CHALLENGER = "challengerVersion";
-    static final String SHARE = "challengerShare";
+    static final String CHAMPION = "champion_version";
+    static final String CHALLENGER = "challenger_version";
+    static final String SHARE = "challenger_traffic_ratio";
     static final List<String> GAUGES = List.of(CHAMPION, CHALLENGER, SHARE);
 
     private ServingSplit() {

@@ -134,7 +134,7 @@ class LifecycleTest {
         assertThat(metrics)
                 .contains("flywheel_registry_rejections_total{reason=\"EMPTY_ARTIFACT\"} 1.0")
                 .containsPattern("flywheel_registry_validations_total\\{outcome=\"accepted\"} [4-9]\\.0")
-                .contains("flywheel_registry_versions{status=\"REJECTED\"} 1.0")
+                .contains("flywheel_registry_versions{model=\"metrics-model\",status=\"REJECTED\"} 1.0")
                 .containsPattern("flywheel_registry_requests_total\\{method=\"POST\",route=\"/models/\\{name}/versions\",status=\"201\"} [4-9]\\.0")
                 .contains("flywheel_registry_validation_seconds_bucket");
     }

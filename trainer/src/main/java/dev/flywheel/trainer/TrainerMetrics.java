@@ -63,6 +63,22 @@ public final class TrainerMetrics {
             .labelNames("outcome")
             .register(registry);
 
+    {
+        // Outcomes that have not happened yet are exported as 0, so rates and alerts on them
+        // (a dead-lettered retrain) have a series to watch before the first one.
+        runs.initLabelValues(SUCCEEDED);
+        runs.initLabelValues(FAILED);
+        for (RetrainOutcome.Kind kind : RetrainOutcome.Kind.values()) {
+            retrainOutcomes.initLabelValues(kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        retrainOutcomes.initLabelValues(RETRAIN_FAILED);
+        retrainOutcomes.initLabelValues(RETRAIN_DEAD_LETTERED);
+        for (ModelStatus status : ModelStatus.values()) {
+            registrations.initLabelValues(status.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        registrations.initLabelValues("error");
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }

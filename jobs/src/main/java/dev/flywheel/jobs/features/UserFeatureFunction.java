@@ -4,6 +4,8 @@ import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.UserState;
+import dev.flywheel.jobs.SecondsHistogram;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -11,7 +13,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -23,7 +24,7 @@ import org.apache.flink.util.Collector;
  * user part of its vector, on its way to the item stage.
  *
  * <p>An event older than the user's newest applied event (written out of order) is applied too and
- * counted in {@code eventsOutOfOrder}; {@link UserState#applyUser} says what it does to each
+ * counted in {@code events_out_of_order}; {@link UserState#applyUser} says what it does to each
  * feature.
  *
  * <p>Expiry: each user has one wake-up timer (event time), set when a session opens for a session
@@ -35,8 +36,8 @@ import org.apache.flink.util.Collector;
  * sessions and forgets users from event-time gaps itself); it only frees state, so an expired
  * user leaves no state entry and no timer.
  *
- * <p>Metrics: {@code eventsOutOfOrder}, {@code featureFreshnessMs} (wall clock minus event time
- * when the user part is made), {@code usersCreated}, {@code usersExpired} and {@code usersLive},
+ * <p>Metrics: {@code events_out_of_order}, {@code feature_freshness_seconds} (wall clock minus event time
+ * when the user part is made), {@code users_created}, {@code users_expired} and {@code users_live},
  * their difference since this subtask started (a restore starts the count again).
  */
 public final class UserFeatureFunction extends KeyedProcessFunction<String, ShopperEvent, Tuple2<ShopperEvent, UserFeatures>> {
@@ -61,11 +62,11 @@ public final class UserFeatureFunction extends KeyedProcessFunction<String, Shop
         user = getRuntimeContext().getState(new ValueStateDescriptor<>("user", FeatureTypes.USER_STATE));
         wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
-        freshness = metrics.histogram("featureFreshnessMs", new DescriptiveStatisticsHistogram(10_000));
-        outOfOrder = metrics.counter("eventsOutOfOrder");
-        usersCreated = metrics.counter("usersCreated");
-        usersExpired = metrics.counter("usersExpired");
-        metrics.gauge("usersLive", () -> usersCreated.getCount() - usersExpired.getCount());
+        freshness = metrics.histogram("feature_freshness_seconds", new SecondsHistogram(TimeUnit.MILLISECONDS, 10_000));
+        outOfOrder = metrics.counter("events_out_of_order");
+        usersCreated = metrics.counter("users_created");
+        usersExpired = metrics.counter("users_expired");
+        metrics.gauge("users_live", () -> usersCreated.getCount() - usersExpired.getCount());
     }
 
     @Override

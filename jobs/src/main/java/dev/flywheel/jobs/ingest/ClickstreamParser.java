@@ -16,8 +16,8 @@ import org.apache.flink.types.Either;
  * Raw record in, typed event or dead letter out; never an exception. A dead letter keeps the
  * original bytes, the record's source coordinates and the codec's reason.
  *
- * <p>Metrics: {@code eventsAccepted}, {@code eventsRejected}, and per reason
- * {@code reason.<code>.eventsRejected}.
+ * <p>Metrics: {@code events_accepted}, {@code events_rejected}, and per reason
+ * {@code reason.<code>.events_rejected}.
  */
 public final class ClickstreamParser {
     private final EventCodec codec;
@@ -29,10 +29,10 @@ public final class ClickstreamParser {
     public ClickstreamParser(int maxPayloadBytes, Clock clock, MetricGroup metrics) {
         this.clock = clock;
         this.codec = new EventCodec(clock, maxPayloadBytes);
-        this.accepted = metrics.counter("eventsAccepted");
-        this.rejected = metrics.counter("eventsRejected");
+        this.accepted = metrics.counter("events_accepted");
+        this.rejected = metrics.counter("events_rejected");
         for (RejectReason reason : RejectReason.values()) {
-            rejectedByReason.put(reason, metrics.addGroup("reason", reason.code()).counter("eventsRejected"));
+            rejectedByReason.put(reason, metrics.addGroup("reason", reason.code()).counter("events_rejected"));
         }
     }
 

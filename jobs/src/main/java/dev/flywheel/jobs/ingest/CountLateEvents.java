@@ -5,7 +5,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
-/** Counts events that arrived after the watermark passed their window ({@code eventsLate}), on their way out. */
+/** Counts events that arrived after the watermark passed their window ({@code events_late}), on their way out. */
 public final class CountLateEvents extends RichMapFunction<ShopperEvent, ShopperEvent> {
     private static final long serialVersionUID = 1L;
 
@@ -13,7 +13,7 @@ public final class CountLateEvents extends RichMapFunction<ShopperEvent, Shopper
 
     @Override
     public void open(OpenContext context) {
-        late = getRuntimeContext().getMetricGroup().counter("eventsLate");
+        late = getRuntimeContext().getMetricGroup().counter("events_late");
     }
 
     @Override

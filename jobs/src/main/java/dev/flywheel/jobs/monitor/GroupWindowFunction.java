@@ -33,17 +33,17 @@ import org.slf4j.LoggerFactory;
  * over the job's subtasks, while a user's decisions and outcomes stay on one key. That makes the
  * deduplication exact: the decisions topic is at-least-once, a duplicate carries the same decision
  * id and event time, so it reaches the same key within the same window and is dropped there
- * ({@code duplicateDecisions}). Outcomes are exactly-once; a repeated id is dropped too.
+ * ({@code duplicate_decisions}). Outcomes are exactly-once; a repeated id is dropped too.
  *
  * <p>Windows are tumbling in event time, aligned to the epoch. A decision belongs to the window of
  * its event; so does its outcome, which is why outcome windows close an attribution window later.
  * The stream's timestamps are a decision's event time and an outcome's window close (when the
  * scoring job released it), so the watermark vouches for both. A record whose window had already
  * closed when it arrived (behind the watermark by more than the allowed lateness) is counted in
- * {@code flywheel.model.<name>.lateDecisions} / {@code lateOutcomes} and left out: the window's
+ * {@code flywheel.model.<name>.late_decisions} / {@code late_outcomes} and left out: the window's
  * figures have gone; the record itself stays in its topic.
  *
- * <p>Metrics: {@code duplicateDecisions}, {@code versionReferences} (descriptors received on the
+ * <p>Metrics: {@code duplicate_decisions}, {@code version_references} (descriptors received on the
  * broadcast side; restored ones are not counted again), and the late counters above.
  *
  * <p>State: every open window's decisions (id, time, item group, role, score, vector: about 400
@@ -92,8 +92,8 @@ public final class GroupWindowFunction
         parsed = new HashMap<>();
         lateCounters = new HashMap<>();
         MetricGroup group = getRuntimeContext().getMetricGroup();
-        duplicates = group.counter("duplicateDecisions");
-        referencesKnown = group.counter("versionReferences");
+        duplicates = group.counter("duplicate_decisions");
+        referencesKnown = group.counter("version_references");
         flywheel = group.addGroup("flywheel");
     }
 
@@ -102,8 +102,10 @@ public final class GroupWindowFunction
             throws Exception {
         long windowStart = settings.windowStart(observation.eventTime());
         long closes = observation.outcome() ? settings.qualityCloses(windowStart) : settings.driftCloses(windowStart);
+        // Looked up for every record, so a model's late counters are exported (at 0) before its first late one.
+        Counter[] late = late(observation.model());
         if (closes <= ctx.timerService().currentWatermark()) {
-            late(observation.model())[observation.outcome() ? 1 : 0].inc();
+            late[observation.outcome() ? 1 : 0].inc();
             return;
         }
         if (observation.outcome()) {
@@ -249,7 +251,7 @@ public final class GroupWindowFunction
     private Counter[] late(String model) {
         return lateCounters.computeIfAbsent(model, m -> {
             MetricGroup group = flywheel.addGroup("model", m);
-            return new Counter[] {group.counter("lateDecisions"), group.counter("lateOutcomes")};
+            return new Counter[] {group.counter("late_decisions"), group.counter("late_outcomes")};
         });
     }
 }

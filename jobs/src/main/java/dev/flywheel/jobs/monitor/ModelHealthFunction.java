@@ -55,7 +55,7 @@ import org.apache.flink.util.OutputTag;
  * </ul>
  * A request's training window is {@code trainingSpan} ending at the triggering window's end; its
  * idempotency key is {@link RetrainRequest#keyOf} the model and that window. After a request none
- * is sent for {@code cooldown} of event time ({@code retrainsSuppressed}), and a window whose end
+ * is sent for {@code cooldown} of event time ({@code retrains_suppressed}), and a window whose end
  * is not later than the last request's never triggers: the last request's end is keyed state, so
  * this holds across restarts from a checkpoint. If the job fails after sending a request and before
  * the checkpoint that records it, the restored job sends it again with the same key, which the
@@ -139,7 +139,7 @@ public final class ModelHealthFunction
         parsed = new HashMap<>();
         metrics = new HashMap<>();
         flywheel = getRuntimeContext().getMetricGroup().addGroup("flywheel");
-        referencesKnown = getRuntimeContext().getMetricGroup().counter("versionReferences");
+        referencesKnown = getRuntimeContext().getMetricGroup().counter("version_references");
     }
 
     @Override
@@ -189,7 +189,7 @@ public final class ModelHealthFunction
                 WaitingReport section = driftSection(settings, reference, version.getValue());
                 sections.put(version.getKey(), section);
                 waiting.put(waitingKey(version.getKey(), windowStart), section);
-                metrics(model).drift(version.getKey(), section.decisions(), section.drift());
+                metrics(model).drift(version.getKey(), windowStart, section.decisions(), section.drift());
             }
             ctx.timerService().registerEventTimeTimer(settings.qualityCloses(windowStart));
             if (state.scheduleBase == Long.MIN_VALUE) {

@@ -14,12 +14,14 @@ import org.apache.flink.metrics.MetricGroup;
  * {@code flywheel.model.<name>.version.<v>}, so that a dashboard selects by label, not regex.
  * Gauges show the last window reported; NaN until there is one.
  *
- * <p>Per version: {@code scorePsi}, {@code scorePsiThreshold}, {@code scoreDrift} and
- * {@code drift} (1 or 0), {@code featuresDrifted}, {@code decisions} (last window's drift phase);
- * {@code liveAuc}, {@code logLoss}, {@code calibrationError}, {@code positiveRate},
- * {@code labelled} (last window's quality phase). Per model: {@code retrainRequests} and
- * {@code reason.<reason>.retrainRequests}, {@code retrainsSuppressed} (held back by the cooldown),
- * {@code verdict} (1 challenger better, -1 worse, 0 none yet), {@code comparisonPValue}.
+ * <p>Per version: {@code window_start_seconds} (event time of the last window with decisions of
+ * this version: a version that stopped serving falls behind the model's latest), {@code score_psi}, {@code score_psi_threshold}, {@code score_drift} and
+ * {@code drift} (1 or 0), {@code features_drifted}, {@code decisions} (last window's drift phase);
+ * {@code live_auc}, {@code log_loss}, {@code calibration_error}, {@code positive_ratio},
+ * {@code labelled} (last window's quality phase). Per model: {@code retrain_requests} and
+ * {@code reason.<reason>.retrain_requests}, {@code retrains_suppressed} (held back by the cooldown),
+ * {@code verdict} (1 challenger better, -1 worse, 0 none yet), {@code comparison_p_value}. Names are
+ * Prometheus names, as Flink's Prometheus reporter exports them unchanged (docs/metrics.md).
  */
 final class MonitorMetrics {
     private final MetricGroup group;
@@ -32,17 +34,18 @@ final class MonitorMetrics {
 
     MonitorMetrics(MetricGroup flywheel, String model) {
         group = flywheel.addGroup("model", model);
-        retrains = group.counter("retrainRequests");
+        retrains = group.counter("retrain_requests");
         for (RetrainRequest.Reason reason : RetrainRequest.Reason.values()) {
-            retrainsByReason.put(reason, group.addGroup("reason", reason.name().toLowerCase()).counter("retrainRequests"));
+            retrainsByReason.put(reason, group.addGroup("reason", reason.name().toLowerCase()).counter("retrain_requests"));
         }
-        suppressed = group.counter("retrainsSuppressed");
+        suppressed = group.counter("retrains_suppressed");
         group.gauge("verdict", () -> verdict);
-        group.gauge("comparisonPValue", () -> comparisonPValue);
+        group.gauge("comparison_p_value", () -> comparisonPValue);
     }
 
-    void drift(int version, long decisions, ModelHealthReport.Drift drift) {
+    void drift(int version, long windowStart, long decisions, ModelHealthReport.Drift drift) {
         VersionGauges gauges = version(version);
+        gauges.windowStartSeconds = Math.max(gauges.windowStartSeconds, windowStart / 1000.0);
         gauges.decisions = decisions;
         gauges.scorePsi = drift.score() == null ? Double.NaN : drift.score().psi();
         gauges.scorePsiThreshold = drift.score() == null || drift.score().threshold() == null ? Double.NaN
@@ -86,6 +89,7 @@ final class MonitorMetrics {
 
     /** Written on the task thread, read by reporters. */
     private static final class VersionGauges {
+        volatile double windowStartSeconds = Double.NEGATIVE_INFINITY;
         volatile double scorePsi = Double.NaN;
         volatile double scorePsiThreshold = Double.NaN;
         volatile int scoreDrift;
@@ -99,16 +103,17 @@ final class MonitorMetrics {
         volatile long labelled;
 
         VersionGauges(MetricGroup group) {
-            group.gauge("scorePsi", () -> scorePsi);
-            group.gauge("scorePsiThreshold", () -> scorePsiThreshold);
-            group.gauge("scoreDrift", () -> scoreDrift);
+            group.gauge("window_start_seconds", () -> windowStartSeconds);
+            group.gauge("score_psi", () -> scorePsi);
+            group.gauge("score_psi_threshold", () -> scorePsiThreshold);
+            group.gauge("score_drift", () -> scoreDrift);
             group.gauge("drift", () -> drift);
-            group.gauge("featuresDrifted", () -> featuresDrifted);
+            group.gauge("features_drifted", () -> featuresDrifted);
             group.gauge("decisions", () -> decisions);
-            group.gauge("liveAuc", () -> liveAuc);
-            group.gauge("logLoss", () -> logLoss);
-            group.gauge("calibrationError", () -> calibrationError);
-            group.gauge("positiveRate", () -> positiveRate);
+            group.gauge("live_auc", () -> liveAuc);
+            group.gauge("log_loss", () -> logLoss);
+            group.gauge("calibration_error", () -> calibrationError);
+            group.gauge("positive_ratio", () -> positiveRate);
             group.gauge("labelled", () -> labelled);
         }
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * so that only the few fields the monitor needs cross the network.
  *
  * <p>A record that does not parse is not thrown (one poison pill would restart the job forever)
- * and not passed on: it is counted in {@code malformedRecords} and its topic, partition and offset
+ * and not passed on: it is counted in {@code malformed_records} and its topic, partition and offset
  * logged (the first {@value #LOGGED} per subtask). It stays in its topic, which the scoring job
  * owns; the monitor only reads. Records of models this job does not watch are skipped.
  */
@@ -46,7 +46,7 @@ public final class ObservationDeserializer implements KafkaRecordDeserialization
 
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
-        malformed = context.getMetricGroup().counter("malformedRecords");
+        malformed = context.getMetricGroup().counter("malformed_records");
         init();
     }
 

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * descriptor never changes, so each is fetched once per subtask.
  *
  * <p>An unreachable registry is tried {@value #ATTEMPTS} times over about 6 s; a version still
- * missing then, or refused by the registry, is logged, counted in {@code descriptorFetchFailures}
+ * missing then, or refused by the registry, is logged, counted in {@code descriptor_fetch_failures}
  * and sent on as null: the job keeps running and that version's drift goes untested until a later
  * record names it again. A record that is not a serving config is logged and skipped.
  */
@@ -57,7 +57,7 @@ public final class ReferenceFetcher extends RichAsyncFunction<ModelUpdate, Model
         });
         fetched = new HashMap<>();
         watched = Set.of(models);
-        failures = getRuntimeContext().getMetricGroup().counter("descriptorFetchFailures");
+        failures = getRuntimeContext().getMetricGroup().counter("descriptor_fetch_failures");
     }
 
     @Override

@@ -45,12 +45,12 @@ import org.apache.flink.util.Collector;
  * the other, which then fires with nothing due. Nothing outlives its window: the last wake-up of
  * a user leaves no state. A decision whose
  * window had already closed when it arrived (more than a window behind the watermark) is labelled
- * at once from what is kept ({@code decisionsLate}); a purchase or return that arrives behind the
- * watermark may have missed windows that already closed ({@code activityLate}). The memory is
+ * at once from what is kept ({@code decisions_late}); a purchase or return that arrives behind the
+ * watermark may have missed windows that already closed ({@code activity_late}). The memory is
  * about decisions per second x attribution window, in keyed state (on disk with RocksDB).
  *
- * <p>Metrics: {@code outcomesPositive}, {@code outcomesNegative}, {@code decisionsLate},
- * {@code activityLate}.
+ * <p>Metrics: {@code outcomes_positive}, {@code outcomes_negative}, {@code decisions_late},
+ * {@code activity_late}.
  */
 public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decision, ShopperEvent, Outcome> {
     private static final long serialVersionUID = 1L;
@@ -90,10 +90,10 @@ public final class OutcomeFunction extends KeyedCoProcessFunction<String, Decisi
         activity = getRuntimeContext().getListState(new ListStateDescriptor<>("activity", ShopperEventTypeInfo.INSTANCE));
         wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
-        positives = metrics.counter("outcomesPositive");
-        negatives = metrics.counter("outcomesNegative");
-        decisionsLate = metrics.counter("decisionsLate");
-        activityLate = metrics.counter("activityLate");
+        positives = metrics.counter("outcomes_positive");
+        negatives = metrics.counter("outcomes_negative");
+        decisionsLate = metrics.counter("decisions_late");
+        activityLate = metrics.counter("activity_late");
     }
 
     @Override

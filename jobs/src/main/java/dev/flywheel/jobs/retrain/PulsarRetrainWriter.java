@@ -41,7 +41,7 @@ final class PulsarRetrainWriter implements SinkWriter<RetrainRequest> {
         this.sent = metrics.getNumRecordsSendCounter();
         this.bytesSent = metrics.getNumBytesSendCounter();
         this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
-        metrics.gauge("pendingRetrainRequests", pending::size);
+        metrics.gauge("pending_retrain_requests", pending::size);
         PulsarClient newClient = null;
         try {
             newClient = PulsarClient.builder().serviceUrl(serviceUrl).build();

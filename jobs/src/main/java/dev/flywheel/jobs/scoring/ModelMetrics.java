@@ -1,5 +1,6 @@
 package dev.flywheel.jobs.scoring;
 
+import dev.flywheel.jobs.SecondsHistogram;
 import dev.flywheel.jobs.serving.LoadedModel;
 import dev.flywheel.jobs.serving.RefusalReason;
 import dev.flywheel.jobs.serving.ServingPlan;
@@ -7,15 +8,18 @@ import dev.flywheel.models.ServingVariant;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * One model's metrics in a scoring subtask, in the group {@code flywheel.model.<name>} so a
  * dashboard selects a model by label, not by regex: decisions per variant, events no version could
- * score, loads and refusals (per reason), scoring time, and the versions and split in force.
+ * score, loads and refusals (per reason), scoring time, and the versions and split in force. Names
+ * are Prometheus names (snake_case, base units) because Flink's Prometheus reporter exports them as
+ * they are; counters carry no {@code _total}, as that reporter types them as gauges
+ * (docs/metrics.md has the full scraped names).
  */
 final class ModelMetrics {
     private final Map<String, Counter> decisions = new HashMap<>();
@@ -30,11 +34,11 @@ final class ModelMetrics {
         for (String role : ServingVariant.ROLES) {
             decisions.put(role, group.addGroup("variant", role).counter("decisions"));
         }
-        unscored = group.counter("eventsUnscored");
-        loads = group.counter("modelLoads");
-        Counter allRefusals = group.counter("modelLoadFailures");
+        unscored = group.counter("events_unscored");
+        loads = group.counter("loads");
+        Counter allRefusals = group.counter("load_failures");
         for (RefusalReason reason : RefusalReason.values()) {
-            Counter byReason = group.addGroup("reason", reason.code()).counter("modelLoadFailures");
+            Counter byReason = group.addGroup("reason", reason.code()).counter("load_failures");
             refusals.put(reason, new Counter() {
                 @Override
                 public void inc() {
@@ -64,12 +68,12 @@ final class ModelMetrics {
                 }
             });
         }
-        scoringNanos = group.histogram("scoringNanos", new DescriptiveStatisticsHistogram(10_000));
-        group.gauge("championVersion", () -> version(plan == null ? null : plan.champion()));
-        group.gauge("challengerVersion", () -> version(plan == null ? null : plan.challenger()));
-        group.gauge("shadowVersion", () -> version(plan == null ? null : plan.shadow()));
-        group.gauge("challengerShare", () -> plan == null ? 0.0 : plan.challengerShare());
-        group.gauge("configRevision", () -> plan == null ? -1L : plan.config().revision());
+        scoringNanos = group.histogram("scoring_latency_seconds", new SecondsHistogram(TimeUnit.NANOSECONDS, 10_000));
+        group.gauge("champion_version", () -> version(plan == null ? null : plan.champion()));
+        group.gauge("challenger_version", () -> version(plan == null ? null : plan.challenger()));
+        group.gauge("shadow_version", () -> version(plan == null ? null : plan.shadow()));
+        group.gauge("challenger_traffic_ratio", () -> plan == null ? 0.0 : plan.challengerShare());
+        group.gauge("config_revision", () -> plan == null ? -1L : plan.config().revision());
     }
 
     void decided(String role, long nanos) {

@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * sees events of many users from many user-stage subtasks, so its features depend on arrival
  * order; {@link ItemState#apply} keeps its decayed sums independent of it and docs/features.md
  * bounds the difference to the offline replay. Out-of-order events are applied and counted in
- * {@code eventsOutOfOrder}.
+ * {@code events_out_of_order}.
  *
  * <p>Models arrive as {@code model-updates} records on the broadcast side. Broadcast state keeps
  * the last {@value #CONFIG_HISTORY} configs of each model, so that a job restored from a
@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * counted while the previous plan serves.
  *
  * <p>When no version serves a user the event gets no decision (no fake score) and counts in the
- * model's {@code eventsUnscored}. Items expire as before: one wake-up timer per item, set at first
+ * model's {@code events_unscored}. Items expire as before: one wake-up timer per item, set at first
  * sight for the state TTL and set again for the new deadline when it fires early.
  */
 public final class ScoringFunction
@@ -138,9 +138,9 @@ public final class ScoringFunction
     public void open(OpenContext context) {
         item = getRuntimeContext().getState(new ValueStateDescriptor<>("item", FeatureTypes.ITEM_STATE));
         MetricGroup group = getRuntimeContext().getMetricGroup();
-        outOfOrder = group.counter("eventsOutOfOrder");
-        itemsExpired = group.counter("itemsExpired");
-        invalidUpdates = group.counter("invalidModelUpdates");
+        outOfOrder = group.counter("events_out_of_order");
+        itemsExpired = group.counter("items_expired");
+        invalidUpdates = group.counter("invalid_model_updates");
         MetricGroup flywheel = group.addGroup("flywheel");
         metrics = new HashMap<>();
         for (String model : models) {

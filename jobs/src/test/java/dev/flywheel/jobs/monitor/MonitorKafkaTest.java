@@ -128,7 +128,7 @@ class MonitorKafkaTest {
             JobClient job = env.executeAsync("monitor");
             // Both stages on both subtasks hold all three versions' references before traffic starts,
             // as a running monitor does: model-updates is read long before the decisions it governs.
-            await("the versions' references", () -> CollectingReporter.counterSum("versionReferences") >= 2 * 2 * 3);
+            await("the versions' references", () -> CollectingReporter.counterSum("version_references") >= 2 * 2 * 3);
 
             int duplicates = produce(producer, decisions, labels);
             produceClosingMarkers(producer, driftedUntil + 3 * 3_600_000, driftingVersion);
@@ -145,11 +145,11 @@ class MonitorKafkaTest {
             }
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             // Metrics go with the job: read them first.
-            long dropped = CollectingReporter.counterSum("duplicateDecisions");
-            long late = CollectingReporter.counterSum("lateDecisions") + CollectingReporter.counterSum("lateOutcomes");
-            long requested = CollectingReporter.counterSum("flywheel.model." + DRIFTING + ".retrainRequests");
+            long dropped = CollectingReporter.counterSum("duplicate_decisions");
+            long late = CollectingReporter.counterSum("late_decisions") + CollectingReporter.counterSum("late_outcomes");
+            long requested = CollectingReporter.counterSum("flywheel.model." + DRIFTING + ".retrain_requests");
             List<String> gauges = CollectingReporter.identifiers("flywheel.model." + DRIFTING + ".version."
-                    + driftingVersion + ".liveAuc");
+                    + driftingVersion + ".live_auc");
             job.cancel().get();
 
             assertThat(dropped).as("duplicate decisions dropped").isEqualTo(duplicates);
@@ -343,7 +343,7 @@ class MonitorKafkaTest {
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("waited " + DEADLINE.toSeconds() + " s for " + what + "; metrics: "
-                        + CollectingReporter.identifiers("versionReferences"));
+                        + CollectingReporter.identifiers("version_references"));
             }
             Thread.sleep(200);
         }

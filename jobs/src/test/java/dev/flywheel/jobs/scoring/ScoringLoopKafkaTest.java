@@ -116,13 +116,13 @@ class ScoringLoopKafkaTest {
                 bytes[bytes.length / 2] ^= 0x5a;
                 Files.write(artifact, bytes);
                 stack.editor.setAliases(MODEL, new AliasUpdate(v3, 0, 0, 0, 0));
-                // The model-wide counter (the per-reason ones end in "<reason>.modelLoadFailures").
+                // The model-wide counter (the per-reason ones end in "<reason>.load_failures").
                 produceUntil(stack, corrupted, () -> (int) CollectingReporter.counterSum(
-                        "flywheel.model." + MODEL + ".modelLoadFailures") >= PARALLELISM ? PARALLELISM : 0);
+                        "flywheel.model." + MODEL + ".load_failures") >= PARALLELISM ? PARALLELISM : 0);
                 decisions.awaitAll(corrupted);
                 assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING); // no restart, no failure
                 assertThat(CollectingReporter.counterSum("flywheel.model." + MODEL, "reason.sha256_mismatch",
-                        "modelLoadFailures")).isEqualTo(PARALLELISM);
+                        "load_failures")).isEqualTo(PARALLELISM);
 
                 // Markers two hours after the last event close every attribution window.
                 stack.produce(ScoringStack.markers("close", events.get(events.size() - 1).ts() + 2 * HOUR, 1));

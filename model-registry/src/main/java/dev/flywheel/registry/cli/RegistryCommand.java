@@ -17,6 +17,7 @@ import dev.flywheel.registry.release.ReleaseController;
 import dev.flywheel.registry.release.ReleasePolicy;
 import dev.flywheel.registry.store.FileSystemModelStore;
 import dev.flywheel.registry.validation.ModelValidator;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -286,20 +287,30 @@ public final class RegistryCommand {
         @Option(names = "--min-labelled", defaultValue = "2000",
                 description = "Outcomes per arm before promoting a challenger shown no worse (default ${DEFAULT-VALUE}).")
         long minLabelled;
+        @Option(names = "--metrics-port", description = "Serve Prometheus metrics on this port (0 picks a free one).")
+        Integer metricsPort;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws InterruptedException, IOException {
             ReleasePolicy policy = new ReleasePolicy(margin, ReleasePolicy.defaults().z(), minLabelled);
             ReleaseController controller = new ReleaseController(ReleaseController.Registry.of(connection.client()),
                     policy, kafka, Topics.MODEL_HEALTH, "flywheel-release-controller",
                     decision -> System.out.println(decision.action() + " " + decision.model() + " v" + decision.challenger()
                             + ": " + decision.reason()));
+            HTTPServer metrics =
+                    metricsPort == null ? null : controller.metrics().serve(metricsPort);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 controller.close();
+                if (metrics != null) {
+                    metrics.close();
+                }
                 stopped.countDown();
             }));
             controller.start();
+            if (metrics != null) {
+                System.out.println("metrics on http://localhost:" + metrics.getPort() + "/metrics");
+            }
             System.out.println("release controller on " + Topics.MODEL_HEALTH + " at " + kafka + ", registry "
                     + connection.url);
             stopped.await();

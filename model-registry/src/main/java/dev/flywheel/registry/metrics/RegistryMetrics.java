@@ -3,6 +3,7 @@ package dev.flywheel.registry.metrics;
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.models.ModelVersion;
 import dev.flywheel.registry.store.ModelStore;
+import dev.flywheel.registry.validation.RejectReason;
 import dev.flywheel.registry.validation.ValidationResult;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -10,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The registry's Prometheus metrics, in their own {@link PrometheusRegistry} so that several
@@ -39,11 +41,21 @@ public final class RegistryMetrics {
         validationSeconds = Histogram.builder().name("flywheel_registry_validation_seconds")
                 .help("Time to validate a model version, child process included")
                 .classicUpperBounds(0.1, 0.5, 1, 2, 5, 10, 30, 60).register(registry);
+        // Every status of every model, zeros included: "no version ready" is a zero, not a missing series.
         GaugeWithCallback.builder().name("flywheel_registry_versions")
-                .help("Model versions in the store by status")
-                .labelNames("status")
-                .callback(callback -> countByStatus(store).forEach((status, n) -> callback.call(n, status.name())))
+                .help("Model versions in the store by model and status")
+                .labelNames("model", "status")
+                .callback(callback -> countByStatus(store).forEach((model, counts) -> counts.forEach((status, n) ->
+                        callback.call(n, model, status.name()))))
                 .register(registry);
+        // Outcomes that have not happened yet are exported as 0, so rates and alerts on them have a series.
+        validations.initLabelValues("accepted");
+        validations.initLabelValues("rejected");
+        published.initLabelValues("ok");
+        published.initLabelValues("failed");
+        for (RejectReason reason : RejectReason.values()) {
+            rejections.initLabelValues(reason.name());
+        }
     }
 
     public PrometheusRegistry prometheusRegistry() {
@@ -66,16 +78,18 @@ public final class RegistryMetrics {
         published.labelValues(ok ? "ok" : "failed").inc();
     }
 
-    private static Map<ModelStatus, Integer> countByStatus(ModelStore store) {
-        Map<ModelStatus, Integer> counts = new EnumMap<>(ModelStatus.class);
-        for (ModelStatus status : ModelStatus.values()) {
-            counts.put(status, 0);
-        }
+    private static Map<String, Map<ModelStatus, Integer>> countByStatus(ModelStore store) {
+        Map<String, Map<ModelStatus, Integer>> byModel = new TreeMap<>();
         for (String model : store.modelNames()) {
+            Map<ModelStatus, Integer> counts = new EnumMap<>(ModelStatus.class);
+            for (ModelStatus status : ModelStatus.values()) {
+                counts.put(status, 0);
+            }
             for (ModelVersion version : store.versions(model)) {
                 counts.merge(version.status(), 1, Integer::sum);
             }
+            byModel.put(model, counts);
         }
-        return counts;
+        return byModel;
     }
 }

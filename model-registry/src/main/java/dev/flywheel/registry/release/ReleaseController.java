@@ -90,6 +90,7 @@ public final class ReleaseController implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final ReleaseMetrics metrics = new ReleaseMetrics();
     private Thread thread;
 
     /**
@@ -118,6 +119,11 @@ public final class ReleaseController implements Runnable, AutoCloseable {
     public static ReleaseController onKafka(RegistryClient registry, String bootstrap, Consumer<ReleaseDecision> decisions) {
         return new ReleaseController(Registry.of(registry), ReleasePolicy.defaults(), bootstrap, Topics.MODEL_HEALTH,
                 "flywheel-release-controller", decisions);
+    }
+
+    /** Its Prometheus metrics; {@link ReleaseMetrics#serve} exposes them. */
+    public ReleaseMetrics metrics() {
+        return metrics;
     }
 
     /** Runs the controller on a daemon thread of its own until {@link #close}. */
@@ -161,6 +167,7 @@ public final class ReleaseController implements Runnable, AutoCloseable {
         if (report.comparison() == null) {
             return;
         }
+        metrics.compared(report.model());
         ServingConfig serving;
         try {
             serving = registry.servingConfig(report.model());
@@ -208,8 +215,10 @@ public final class ReleaseController implements Runnable, AutoCloseable {
         } catch (RuntimeException e) {
             // The next report of the same pair tries again.
             LOG.warn("{} {} v{} failed: {}", move.action(), report.model(), c.challenger(), e.getMessage());
+            metrics.failed(report.model());
             return;
         }
+        metrics.moved(report.model(), move.action());
         if (move.action() == Action.ROLL_BACK) {
             // Retired, so that a repeated retrain request for its window finds it done rather than
             // canarying it again (the worker resumes a ready version that never served).
