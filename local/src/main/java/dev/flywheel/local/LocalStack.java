@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -24,6 +25,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The embedded stack in one JVM: a real Kafka broker (KRaft), a Flink MiniCluster with its web UI,
@@ -32,42 +36,46 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * jobs can share it.
  */
 final class LocalStack implements AutoCloseable {
+    /** Null when the run uses a Kafka of the user's own. */
     private final EmbeddedKafka kafka;
+    private final String kafkaBootstrap;
+    private final LocalTopics topics;
     private final MiniCluster flink;
     private final URI flinkRest;
     private final RegistryService registry;
     private final Path checkpoints;
 
-    private LocalStack(EmbeddedKafka kafka, MiniCluster flink, URI flinkRest, RegistryService registry,
-            Path checkpoints) {
+    private LocalStack(EmbeddedKafka kafka, String kafkaBootstrap, LocalTopics topics, MiniCluster flink, URI flinkRest,
+            RegistryService registry, Path checkpoints) {
         this.kafka = kafka;
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.topics = topics;
         this.flink = flink;
         this.flinkRest = flinkRest;
         this.registry = registry;
         this.checkpoints = checkpoints;
     }
 
+    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort)
+            throws Exception {
+        return start(uiPort, slots, partitions, registryStore, registryPort, null, LocalTopics.defaults());
+    }
+
     /**
      * @param uiPort        the Flink web UI's port, or the next free of the 20 after it; 0: any
      * @param registryStore an empty directory for the registry's versions
      * @param registryPort  the registry's port, or any free one when taken; 0: any
+     * @param userKafka     bootstrap servers of the user's own Kafka, or null for an embedded broker
+     * @param topics        the topics' names; on the user's Kafka, those missing are created
      */
-    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort)
-            throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort,
+            String userKafka, LocalTopics topics) throws Exception {
+        EmbeddedKafka kafka = userKafka == null ? EmbeddedKafka.start() : null;
+        String bootstrap = userKafka == null ? kafka.bootstrapServers() : userKafka;
         MiniCluster flink = null;
         Path checkpoints = Files.createTempDirectory("flywheel-checkpoints");
         try {
-            kafka.createTopic(Topics.CLICKSTREAM, partitions);
-            kafka.createTopic(Topics.CLICKSTREAM_DLQ, partitions);
-            kafka.createTopic(Topics.CLICKSTREAM_LATE, partitions);
-            // One record per minute; compaction keeps the latest revision of each minute.
-            kafka.createTopic(Topics.ANALYTICS, 1, Map.of("cleanup.policy", "compact"));
-            kafka.createTopic(Topics.DECISIONS, partitions);
-            kafka.createTopic(Topics.OUTCOMES, partitions);
-            kafka.createTopic(Topics.MODEL_HEALTH, 1);
-            // One record per model, its complete serving configuration; the latest is all that matters.
-            kafka.createTopic(Topics.MODEL_UPDATES, 1, Map.of("cleanup.policy", "compact"));
+            createTopics(bootstrap, partitions, topics);
 
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, uiPort == 0 ? "0" : uiPort + "-" + (uiPort + 20));
@@ -84,16 +92,52 @@ final class LocalStack implements AutoCloseable {
                     .build());
             flink.start();
             URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
-            return new LocalStack(kafka, flink, rest, startRegistry(registryStore, registryPort, kafka.bootstrapServers()),
+            return new LocalStack(kafka, bootstrap, topics, flink, rest, startRegistry(registryStore, registryPort, bootstrap),
                     checkpoints);
         } catch (Exception e) {
             if (flink != null) {
                 flink.closeAsync().get(30, TimeUnit.SECONDS);
             }
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             deleteRecursively(checkpoints);
             throw e;
         }
+    }
+
+    /**
+     * Creates the topics that do not exist yet, as the jobs expect them; existing ones are used as
+     * they are (their partitions and settings are the owner's).
+     */
+    private static void createTopics(String bootstrap, int partitions, LocalTopics topics) throws Exception {
+        List<NewTopic> wanted = List.of(
+                topic(topics.clickstream(), partitions),
+                topic(topics.deadLetters(), partitions),
+                topic(topics.late(), partitions),
+                // One record per minute; compaction keeps the latest revision of each minute.
+                topic(topics.analytics(), 1).configs(Map.of("cleanup.policy", "compact")),
+                topic(topics.decisions(), partitions),
+                topic(topics.outcomes(), partitions),
+                topic(Topics.MODEL_HEALTH, 1),
+                // One record per model, its complete serving configuration; the latest is all that matters.
+                topic(Topics.MODEL_UPDATES, 1).configs(Map.of("cleanup.policy", "compact")));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+            java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create the run's topics on Kafka " + bootstrap + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        }
+    }
+
+    /** The broker's default replication: one on the embedded broker, the owner's choice on theirs. */
+    private static NewTopic topic(String name, int partitions) {
+        return new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty());
     }
 
     /** In local mode: loopback only, the local tokens, versions validated in a child JVM as anywhere. */
@@ -114,9 +158,14 @@ final class LocalStack implements AutoCloseable {
     }
 
     String kafkaBootstrap() {
-        return kafka.bootstrapServers();
+        return kafkaBootstrap;
     }
 
+    LocalTopics topics() {
+        return topics;
+    }
+
+    /** The embedded broker; null on a Kafka of the user's own. */
     EmbeddedKafka kafka() {
         return kafka;
     }
@@ -146,7 +195,9 @@ final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             System.err.println("flink mini cluster did not stop cleanly: " + e.getMessage());
         } finally {
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             deleteRecursively(checkpoints);
         }
     }

@@ -56,7 +56,21 @@ public final class EventFile {
             }
             return String.format(Locale.ROOT, "%,d records, not in time order: %,d events (%.0f%%) come after a later one,"
                             + " the first at line %,d, the worst %s behind", records, outOfOrder,
-                    100.0 * outOfOrder / Math.max(1, records - rejected), firstOutOfOrderLine, Duration.ofMillis(largestLagMs));
+                    100.0 * outOfOrder / Math.max(1, records - rejected), firstOutOfOrderLine, span(largestLagMs));
+        }
+
+        private static String span(long millis) {
+            Duration d = Duration.ofMillis(millis);
+            if (d.toDays() > 0) {
+                return String.format(Locale.ROOT, "%d d %d h", d.toDays(), d.toHoursPart());
+            }
+            if (d.toHours() > 0) {
+                return String.format(Locale.ROOT, "%d h %d min", d.toHours(), d.toMinutesPart());
+            }
+            if (d.toMinutes() > 0) {
+                return String.format(Locale.ROOT, "%d min %d s", d.toMinutes(), d.toSecondsPart());
+            }
+            return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
         }
     }
 
