@@ -233,7 +233,7 @@ public final class SimulatorCli implements Runnable {
 
         @Option(names = "--sort-limit", paramLabel = "N", defaultValue = "" + EventFile.DEFAULT_SORT_LIMIT,
                 description = "largest out-of-order file sorted in memory, in records (default: ${DEFAULT-VALUE},"
-                        + " about 400 MB of heap)")
+                        + " about 320 MB of heap per million 200-byte records)")
         int sortLimit;
 
         @Override
