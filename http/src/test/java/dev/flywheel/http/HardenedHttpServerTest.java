@@ -128,6 +128,20 @@ class HardenedHttpServerTest {
     }
 
     @Test
+    void aHandlerSlowerThanTheIdleTimeoutStillAnswers() throws Exception {
+        // The idle timeout is for silent clients: a registration validating for longer must not be cut off.
+        server = HardenedHttpServer.builder("test").limits(HttpLimits.defaults().withIdleTimeout(Duration.ofMillis(500)))
+                .handler(request -> {
+                    Thread.sleep(2_000);
+                    return ServiceResponse.text(201, "validated");
+                }).build().start();
+        Socket socket = open();
+        send(socket, "POST /x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        String response = readAll(socket);
+        assertThat(response).startsWith("HTTP/1.1 201 ").endsWith("validated");
+    }
+
+    @Test
     void aDeclaredOversizeBodyIsRefusedBeforeAByteOfItIsSent() throws Exception {
         start(HttpLimits.defaults().withMaxRequestBodyBytes(1024));
         Socket socket = open();
