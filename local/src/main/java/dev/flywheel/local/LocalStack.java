@@ -75,7 +75,11 @@ final class LocalStack implements AutoCloseable {
         MiniCluster flink = null;
         Path checkpoints = Files.createTempDirectory("flywheel-checkpoints");
         try {
-            createTopics(bootstrap, partitions, topics);
+            if (kafka != null) {
+                createTopics(kafka, partitions, topics);
+            } else {
+                createMissingTopics(userKafka, partitions, topics);
+            }
 
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, uiPort == 0 ? "0" : uiPort + "-" + (uiPort + 20));
@@ -106,12 +110,44 @@ final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** On the embedded broker: each topic created and writable before anything sends to it. */
+    private static void createTopics(EmbeddedKafka kafka, int partitions, LocalTopics topics) {
+        for (NewTopic topic : wanted(partitions, topics)) {
+            kafka.createTopic(topic.name(), topic.numPartitions(), topic.configs() == null ? Map.of() : topic.configs());
+        }
+    }
+
     /**
-     * Creates the topics that do not exist yet, as the jobs expect them; existing ones are used as
-     * they are (their partitions and settings are the owner's).
+     * On the user's Kafka: creates the topics that do not exist yet, as the jobs expect them, and
+     * waits until every partition of each has a leader; existing ones are used as they are (their
+     * partitions and settings are the owner's).
      */
-    private static void createTopics(String bootstrap, int partitions, LocalTopics topics) throws Exception {
-        List<NewTopic> wanted = List.of(
+    private static void createMissingTopics(String bootstrap, int partitions, LocalTopics topics) throws Exception {
+        List<NewTopic> wanted = wanted(partitions, topics);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+            java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            }
+            List<String> names = wanted.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new java.util.concurrent.TimeoutException("partitions without a leader after 60 s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create the run's topics on Kafka " + bootstrap + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        }
+    }
+
+    private static List<NewTopic> wanted(int partitions, LocalTopics topics) {
+        return List.of(
                 topic(topics.clickstream(), partitions),
                 topic(topics.deadLetters(), partitions),
                 topic(topics.late(), partitions),
@@ -122,17 +158,6 @@ final class LocalStack implements AutoCloseable {
                 topic(Topics.MODEL_HEALTH, 1),
                 // One record per model, its complete serving configuration; the latest is all that matters.
                 topic(Topics.MODEL_UPDATES, 1).configs(Map.of("cleanup.policy", "compact")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
-            java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
-            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-            }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create the run's topics on Kafka " + bootstrap + ": "
-                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
-        }
     }
 
     /** The broker's default replication: one on the embedded broker, the owner's choice on theirs. */
