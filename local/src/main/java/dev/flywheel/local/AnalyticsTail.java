@@ -29,16 +29,23 @@ final class AnalyticsTail implements AutoCloseable {
     private long minutes;
     private long deadLetterRecords;
 
+    private final String analyticsTopic;
+
     AnalyticsTail(String bootstrap) {
+        this(bootstrap, LocalTopics.defaults());
+    }
+
+    AnalyticsTail(String bootstrap, LocalTopics topics) {
+        this.analyticsTopic = topics.analytics();
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props);
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.ANALYTICS).stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(topics.analytics()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).collect(java.util.stream.Collectors.toList());
-        consumer.partitionsFor(Topics.CLICKSTREAM_DLQ)
+        consumer.partitionsFor(topics.deadLetters())
                 .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -46,7 +53,7 @@ final class AnalyticsTail implements AutoCloseable {
 
     void poll() {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-            if (record.topic().equals(Topics.ANALYTICS)) {
+            if (record.topic().equals(analyticsTopic)) {
                 MinuteAnalytics minute = MinuteAnalyticsCodec.decode(record.value());
                 if (latest == null || minute.windowStart() >= latest.windowStart()) {
                     latest = minute;

@@ -53,7 +53,14 @@ final class DecisionsTail implements AutoCloseable {
     record Counts(long decisions, long repeated, Map<Integer, Long> actedByVersion, long outcomes, long purchased) {
     }
 
+    private final String decisionsTopic;
+
     DecisionsTail(String bootstrap, SendTimes sendTimes, Latencies latencies) {
+        this(bootstrap, LocalTopics.defaults(), sendTimes, latencies);
+    }
+
+    DecisionsTail(String bootstrap, LocalTopics topics, SendTimes sendTimes, Latencies latencies) {
+        this.decisionsTopic = topics.decisions();
         this.sendTimes = sendTimes;
         this.latencies = latencies;
         Properties props = new Properties();
@@ -62,7 +69,7 @@ final class DecisionsTail implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.DECISIONS, Topics.OUTCOMES)) {
+        for (String topic : List.of(topics.decisions(), topics.outcomes())) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         }
         consumer.assign(partitions);
@@ -79,7 +86,7 @@ final class DecisionsTail implements AutoCloseable {
                 ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
                 long readAt = System.currentTimeMillis();
                 for (ConsumerRecord<byte[], byte[]> record : batch) {
-                    if (record.topic().equals(Topics.DECISIONS)) {
+                    if (record.topic().equals(decisionsTopic)) {
                         decided(json.decodeDecision(record.value()), readAt);
                     } else {
                         labelled(json.decodeOutcome(record.value()));

@@ -12,6 +12,7 @@ import dev.flywheel.registry.client.RegistryClient;
 import dev.flywheel.registry.http.Credentials;
 import dev.flywheel.simulator.ClickstreamProducer;
 import dev.flywheel.simulator.DriftScenario;
+import dev.flywheel.simulator.EventFile;
 import dev.flywheel.simulator.KafkaRecordSink;
 import dev.flywheel.simulator.KeyedRecord;
 import dev.flywheel.simulator.Pacing;
@@ -76,7 +77,16 @@ public final class FlywheelLocal implements Callable<Integer> {
             + "the model trained on the simulated warm-up scores it.")
     Path taobao;
 
-    @Option(names = "--speedup", description = "With --taobao: event-time speed-up, 0 = as fast as --rate allows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--events", paramLabel = "FILE",
+            description = "Send this JSON-lines file of your own events (docs/events.md) instead of simulating;"
+                    + " a file not in time order is sorted in memory up to --sort-limit records, or refused.")
+    Path events;
+
+    @Option(names = "--sort-limit", paramLabel = "N",
+            description = "With --events: the largest out-of-order file sorted in memory, in records (default: ${DEFAULT-VALUE}).")
+    int sortLimit = EventFile.DEFAULT_SORT_LIMIT;
+
+    @Option(names = "--speedup", description = "With --taobao or --events: event-time speed-up, 0 = as fast as --rate allows (default: ${DEFAULT-VALUE}).")
     double speedup = 0;
 
     @Option(names = "--warmup-events", description = "Simulated warm-up events the first model trains on (default: ${DEFAULT-VALUE}).")
@@ -99,8 +109,34 @@ public final class FlywheelLocal implements Callable<Integer> {
     @Option(names = "--registry-port", description = "Model registry port; any free one is taken if busy (default: ${DEFAULT-VALUE}).")
     int registryPort = 8095;
 
-    /** Where the run's registry keeps its versions; emptied at start, as the broker starts empty. */
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT",
+            description = "Use your own Kafka instead of the embedded broker; missing topics are created.")
+    String bootstrap;
+
+    @Option(names = "--clickstream-topic", description = "Topic the events are sent to (default: ${DEFAULT-VALUE}).")
+    String clickstreamTopic = Topics.CLICKSTREAM;
+
+    @Option(names = "--dlq-topic", description = "Topic of rejected records (default: ${DEFAULT-VALUE}).")
+    String dlqTopic = Topics.CLICKSTREAM_DLQ;
+
+    @Option(names = "--late-topic", description = "Topic of events too late for their window (default: ${DEFAULT-VALUE}).")
+    String lateTopic = Topics.CLICKSTREAM_LATE;
+
+    @Option(names = "--analytics-topic", description = "Topic of minute analytics (default: ${DEFAULT-VALUE}).")
+    String analyticsTopic = Topics.ANALYTICS;
+
+    @Option(names = "--decisions-topic", description = "Topic of decisions (default: ${DEFAULT-VALUE}).")
+    String decisionsTopic = Topics.DECISIONS;
+
+    @Option(names = "--outcomes-topic", description = "Topic of outcomes (default: ${DEFAULT-VALUE}).")
+    String outcomesTopic = Topics.OUTCOMES;
+
+    /** Where the run's registry keeps its versions by default; emptied at start, as the broker starts empty. */
     static final Path REGISTRY_STORE = Path.of("run", "local-registry");
+
+    @Option(names = "--registry-store", paramLabel = "DIR",
+            description = "The run's model registry store, emptied at start (default: ${DEFAULT-VALUE}).")
+    Path registryStore = REGISTRY_STORE;
     /** How long the jobs may take to deploy before the run gives up. */
     private static final Duration START_DEADLINE = Duration.ofMinutes(3);
     /**
@@ -110,16 +146,29 @@ public final class FlywheelLocal implements Callable<Integer> {
      */
     private static final long LATENCY_CEILING_MILLIS = 30_000;
 
-    private final PrintStream out = System.out;
+    /** How long the jobs get to read the rest of an events file once it is all sent. */
+    private static final Duration DRAIN_DEADLINE = Duration.ofMinutes(2);
+
+    private final PrintStream out;
     private volatile boolean stopRequested;
+    private LocalTopics topics;
+    private EventFile.Opened eventFile;
+
+    FlywheelLocal(PrintStream out) {
+        this.out = out;
+    }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.err, true)));
+        System.exit(execute(args, System.out, new PrintWriter(System.err, true)));
     }
 
     /** Runs the command; returns 0, 1 after a failure or 2 after bad arguments, with one line on {@code err}. */
     static int execute(String[] args, PrintWriter err) {
-        return LocalCommands.execute(new FlywheelLocal(), "run-local", args, err);
+        return execute(args, System.out, err);
+    }
+
+    static int execute(String[] args, PrintStream out, PrintWriter err) {
+        return LocalCommands.execute(new FlywheelLocal(out), "run-local", args, err);
     }
 
     /** The models trained before the stack starts. */
@@ -130,6 +179,11 @@ public final class FlywheelLocal implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         long started = System.nanoTime();
+        if (events != null) {
+            // Before training: a file that must be refused is refused at once.
+            eventFile = EventFile.open(events, sortLimit, EventFile.DEFAULT_TOLERANCE, new EventCodec());
+            out.println(events + ": " + eventFile.order().describe() + (eventFile.sorted() ? "; sorted by ts in memory" : ""));
+        }
         Models models = train();
         CompletableFuture<RecordStream> records = CompletableFuture.supplyAsync(() -> records(models.champion()));
 
@@ -146,9 +200,11 @@ public final class FlywheelLocal implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         LocalStack stack = null;
         try {
-            out.println("starting Kafka (KRaft), a Flink MiniCluster and the model registry...");
+            out.println(bootstrap == null ? "starting Kafka (KRaft), a Flink MiniCluster and the model registry..."
+                    : "starting a Flink MiniCluster and the model registry on Kafka " + bootstrap + "...");
             emptyRegistryStore();
-            stack = LocalStack.start(uiPort, Math.max(4, parallelism * 2), 4, REGISTRY_STORE, registryPort);
+            stack = LocalStack.start(uiPort, Math.max(4, parallelism * 2), 4, registryStore, registryPort,
+                    LocalStack.FLINK_METRICS_PORT, bootstrap, topics);
             if (!stopRequested) {
                 run(stack, models, records, started);
             }
@@ -168,6 +224,10 @@ public final class FlywheelLocal implements Callable<Integer> {
 
     /** Trains before anything starts: the heap is then free for training, and a too-short warm-up fails fast. */
     private Models train() throws Exception {
+        if (events != null) {
+            out.println("note: your events are scored by a model trained on the simulated shop's warm-up;"
+                    + " its scores are calibrated for that shop, not yours");
+        }
         if (taobao != null) {
             out.println("note: --taobao replays real shoppers the simulated warm-up never showed (no prices, other habits);"
                     + " the model scores them, but its scores are calibrated for the simulated shop");
@@ -255,7 +315,7 @@ public final class FlywheelLocal implements Callable<Integer> {
         AtomicLong sent = new AtomicLong();
         Thread producer = new Thread(() -> {
             try (ClickstreamProducer kafka = new ClickstreamProducer(
-                    sendTimes.timing(new KafkaRecordSink(stack.kafkaBootstrap(), Topics.CLICKSTREAM)))) {
+                    sendTimes.timing(new KafkaRecordSink(stack.kafkaBootstrap(), topics.clickstream())))) {
                 kafka.produce(untilStopped(records, sent), pacing(), null, progress -> { });
             }
         }, "flywheel-simulator");
@@ -270,8 +330,8 @@ public final class FlywheelLocal implements Callable<Integer> {
         StatusLine status = new StatusLine();
         long runStart = System.nanoTime();
         boolean promoted = false;
-        try (AnalyticsTail tail = new AnalyticsTail(stack.kafkaBootstrap());
-                DecisionsTail decisions = new DecisionsTail(stack.kafkaBootstrap(), sendTimes, latencies)) {
+        try (AnalyticsTail tail = new AnalyticsTail(stack.kafkaBootstrap(), topics);
+                DecisionsTail decisions = new DecisionsTail(stack.kafkaBootstrap(), topics, sendTimes, latencies)) {
             producer.start();
             while (!stopRequested && (seconds <= 0 || System.nanoTime() - runStart < seconds * 1_000_000_000L)
                     && producer.isAlive()) {
@@ -295,8 +355,12 @@ public final class FlywheelLocal implements Callable<Integer> {
                         counts.decisions() - counts.repeated(), ServingSplit.describe(scoring),
                         latencies.recent(System.currentTimeMillis()), counts.outcomes(), counts.purchased())));
             }
+            boolean fileSent = !stopRequested && !producer.isAlive() && eventFile != null;
             stopRequested = true;
             producer.join(10_000);
+            if (fileSent) {
+                awaitRead(jobs, tail, sent.get());
+            }
             summary((System.nanoTime() - runStart) / 1e9, sent.get(), jobs, tail, decisions.counts(), latencies);
         }
     }
@@ -321,6 +385,27 @@ public final class FlywheelLocal implements Callable<Integer> {
                 scoring.getOrDefault(LocalJobs.ACTIVITY_LATE, 0L));
     }
 
+    /**
+     * Once a whole file is sent, waits until the analytics job has read every record of it and its
+     * rejections are on the dead-letter topic, so the summary's analytics counts (late ones
+     * included) are the file's, not a moment's. Decisions and outcomes are what the scoring job
+     * had delivered by then.
+     */
+    private void awaitRead(LocalJobs jobs, AnalyticsTail tail, long sent) throws InterruptedException {
+        out.printf("all %,d records of %s sent; waiting for the jobs to read them...%n", sent, events);
+        long deadline = System.nanoTime() + DRAIN_DEADLINE.toNanos();
+        while (parsed(jobs.analyticsMetrics().sums()) < sent
+                || tail.deadLetters() < jobs.analyticsMetrics().sums().getOrDefault(LocalJobs.REJECTED, 0L)) {
+            if (System.nanoTime() > deadline) {
+                out.printf("the analytics job read %,d of %,d records within %d min; the summary counts those%n",
+                        parsed(jobs.analyticsMetrics().sums()), sent, DRAIN_DEADLINE.toMinutes());
+                return;
+            }
+            tail.poll();
+            Thread.sleep(200);
+        }
+    }
+
     private static long parsed(Map<String, Long> analytics) {
         return analytics.getOrDefault(LocalJobs.ACCEPTED, 0L) + analytics.getOrDefault(LocalJobs.REJECTED, 0L);
     }
@@ -331,6 +416,9 @@ public final class FlywheelLocal implements Callable<Integer> {
      * training events; drift offsets count from there.
      */
     private RecordStream records(WarmupModel warmup) {
+        if (eventFile != null) {
+            return eventFile.records();
+        }
         if (taobao != null) {
             return TaobaoReplay.open(taobao).records(new EventCodec());
         }
@@ -347,7 +435,7 @@ public final class FlywheelLocal implements Callable<Integer> {
     }
 
     private Pacing pacing() {
-        return taobao != null && speedup > 0 ? Pacing.eventTime(speedup) : Pacing.eventsPerSecond(rate);
+        return (taobao != null || events != null) && speedup > 0 ? Pacing.eventTime(speedup) : Pacing.eventsPerSecond(rate);
     }
 
     private Iterator<KeyedRecord> untilStopped(Iterator<KeyedRecord> records, AtomicLong sent) {
@@ -365,9 +453,15 @@ public final class FlywheelLocal implements Callable<Integer> {
         };
     }
 
-    private static void emptyRegistryStore() throws IOException {
-        LocalStack.deleteRecursively(REGISTRY_STORE);
-        Files.createDirectories(REGISTRY_STORE);
+    /** scripts/run-local.sh runs from the repository root; a relative path means the caller's directory. */
+    private static Path fromCallerDirectory(Path path) {
+        String caller = System.getenv("FLYWHEEL_CALLER_DIR");
+        return path.isAbsolute() || caller == null ? path : Path.of(caller).resolve(path);
+    }
+
+    private void emptyRegistryStore() throws IOException {
+        LocalStack.deleteRecursively(registryStore);
+        Files.createDirectories(registryStore);
     }
 
     private void validate() {
@@ -407,6 +501,29 @@ public final class FlywheelLocal implements Callable<Integer> {
         }
         if (taobao != null && !Files.isRegularFile(taobao)) {
             problems.add("--taobao: no such file " + taobao);
+        }
+        if (events != null) {
+            events = fromCallerDirectory(events);
+            if (!Files.isRegularFile(events) || !Files.isReadable(events)) {
+                problems.add("--events: cannot read " + events);
+            }
+        }
+        if (events != null && taobao != null) {
+            problems.add("--events and --taobao are two sources: give one");
+        }
+        if (events != null && drift != null) {
+            problems.add("--drift shapes simulated traffic, not --events");
+        }
+        if (sortLimit < 0) {
+            problems.add("--sort-limit must not be negative");
+        }
+        if (bootstrap != null && bootstrap.isBlank()) {
+            problems.add("--bootstrap needs HOST:PORT");
+        }
+        try {
+            topics = new LocalTopics(clickstreamTopic, dlqTopic, lateTopic, analyticsTopic, decisionsTopic, outcomesTopic);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
         }
         if (drift != null) {
             try {

@@ -30,18 +30,23 @@ record LocalJobs(JobClient analytics, JobClient scoring, JobMetrics analyticsMet
     static final String ACTIVITY_LATE = "activity_late";
 
     static LocalJobs submit(LocalStack stack, int parallelism) throws Exception {
-        Map<String, String> common = Map.of(
+        Map<String, String> common = new HashMap<>(Map.of(
                 "bootstrap", stack.kafkaBootstrap(),
                 "starting-offsets", "earliest",
-                "parallelism", Integer.toString(parallelism));
+                "parallelism", Integer.toString(parallelism)));
+        common.putAll(stack.topics().jobArguments());
 
+        Map<String, String> analyticsArgs = new HashMap<>(common);
+        analyticsArgs.put("analytics-topic", stack.topics().analytics());
         StreamExecutionEnvironment analyticsEnv = stack.flinkEnvironment();
-        AnalyticsJob.onKafka(AnalyticsConfig.from(JobArgs.of(common))).build(analyticsEnv);
+        AnalyticsJob.onKafka(AnalyticsConfig.from(JobArgs.of(analyticsArgs))).build(analyticsEnv);
         JobClient analytics = stack.submit(analyticsEnv, "flywheel-analytics");
 
         Map<String, String> scoringArgs = new HashMap<>(common);
         scoringArgs.put("registry", stack.registryUrl());
         scoringArgs.put("registry-token", Credentials.LOCAL_READER);
+        scoringArgs.put("decisions-topic", stack.topics().decisions());
+        scoringArgs.put("outcomes-topic", stack.topics().outcomes());
         StreamExecutionEnvironment scoringEnv = stack.flinkEnvironment();
         ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(scoringArgs))).build(scoringEnv);
         JobClient scoring;

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -26,6 +27,9 @@ import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The embedded stack in one JVM: a real Kafka broker (KRaft), a Flink MiniCluster with its web UI,
@@ -36,21 +40,32 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 final class LocalStack implements AutoCloseable {
     /** Flink's Prometheus reporter port, as on a cluster's JobManager and TaskManagers. */
     static final int FLINK_METRICS_PORT = 9249;
+    /** Null when the run uses a Kafka of the user's own. */
     private final EmbeddedKafka kafka;
+    private final String kafkaBootstrap;
+    private final LocalTopics topics;
     private final MiniCluster flink;
     private final URI flinkRest;
     private final RegistryService registry;
     private final Path checkpoints;
     private final int flinkMetricsPort;
 
-    private LocalStack(EmbeddedKafka kafka, MiniCluster flink, URI flinkRest, RegistryService registry,
-            Path checkpoints, int flinkMetricsPort) {
+    private LocalStack(EmbeddedKafka kafka, String kafkaBootstrap, LocalTopics topics, MiniCluster flink, URI flinkRest,
+            RegistryService registry, Path checkpoints, int flinkMetricsPort) {
         this.kafka = kafka;
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.topics = topics;
         this.flink = flink;
         this.flinkRest = flinkRest;
         this.registry = registry;
         this.checkpoints = checkpoints;
         this.flinkMetricsPort = flinkMetricsPort;
+    }
+
+    /** As below, on an embedded broker with the default topics. */
+    static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort,
+            int metricsPort) throws Exception {
+        return start(uiPort, slots, partitions, registryStore, registryPort, metricsPort, null, LocalTopics.defaults());
     }
 
     /** As below, with Flink's Prometheus reporter on 9249 or the next free of the 20 after it. */
@@ -64,23 +79,21 @@ final class LocalStack implements AutoCloseable {
      * @param registryStore an empty directory for the registry's versions
      * @param registryPort  the registry's port, or any free one when taken; 0: any
      * @param metricsPort   the port of Flink's Prometheus reporter, or the next free of the 20 after it; 0: any
+     * @param userKafka     bootstrap servers of the user's own Kafka, or null for an embedded broker
+     * @param topics        the topics' names; on the user's Kafka, those missing are created
      */
     static LocalStack start(int uiPort, int slots, int partitions, Path registryStore, int registryPort,
-            int metricsPort) throws Exception {
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+            int metricsPort, String userKafka, LocalTopics topics) throws Exception {
+        EmbeddedKafka kafka = userKafka == null ? EmbeddedKafka.start() : null;
+        String bootstrap = userKafka == null ? kafka.bootstrapServers() : userKafka;
         MiniCluster flink = null;
         Path checkpoints = Files.createTempDirectory("flywheel-checkpoints");
         try {
-            kafka.createTopic(Topics.CLICKSTREAM, partitions);
-            kafka.createTopic(Topics.CLICKSTREAM_DLQ, partitions);
-            kafka.createTopic(Topics.CLICKSTREAM_LATE, partitions);
-            // One record per minute; compaction keeps the latest revision of each minute.
-            kafka.createTopic(Topics.ANALYTICS, 1, Map.of("cleanup.policy", "compact"));
-            kafka.createTopic(Topics.DECISIONS, partitions);
-            kafka.createTopic(Topics.OUTCOMES, partitions);
-            kafka.createTopic(Topics.MODEL_HEALTH, 1);
-            // One record per model, its complete serving configuration; the latest is all that matters.
-            kafka.createTopic(Topics.MODEL_UPDATES, 1, Map.of("cleanup.policy", "compact"));
+            if (kafka != null) {
+                createTopics(kafka, partitions, topics);
+            } else {
+                createMissingTopics(userKafka, partitions, topics);
+            }
 
             Configuration conf = new Configuration();
             conf.set(RestOptions.BIND_PORT, uiPort == 0 ? "0" : uiPort + "-" + (uiPort + 20));
@@ -105,16 +118,73 @@ final class LocalStack implements AutoCloseable {
                     .build());
             flink.start();
             URI rest = flink.getRestAddress().get(30, TimeUnit.SECONDS);
-            return new LocalStack(kafka, flink, rest, startRegistry(registryStore, registryPort, kafka.bootstrapServers()),
+            return new LocalStack(kafka, bootstrap, topics, flink, rest, startRegistry(registryStore, registryPort, bootstrap),
                     checkpoints, flinkMetricsPort);
         } catch (Exception e) {
             if (flink != null) {
                 flink.closeAsync().get(30, TimeUnit.SECONDS);
             }
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             deleteRecursively(checkpoints);
             throw e;
         }
+    }
+
+    /** On the embedded broker: each topic created and writable before anything sends to it. */
+    private static void createTopics(EmbeddedKafka kafka, int partitions, LocalTopics topics) {
+        for (NewTopic topic : wanted(partitions, topics)) {
+            kafka.createTopic(topic.name(), topic.numPartitions(), topic.configs() == null ? Map.of() : topic.configs());
+        }
+    }
+
+    /**
+     * On the user's Kafka: creates the topics that do not exist yet, as the jobs expect them, and
+     * waits until every partition of each has a leader; existing ones are used as they are (their
+     * partitions and settings are the owner's).
+     */
+    private static void createMissingTopics(String bootstrap, int partitions, LocalTopics topics) throws Exception {
+        List<NewTopic> wanted = wanted(partitions, topics);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+            java.util.Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+            }
+            List<String> names = wanted.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!admin.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new java.util.concurrent.TimeoutException("partitions without a leader after 60 s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot create the run's topics on Kafka " + bootstrap + ": "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        }
+    }
+
+    private static List<NewTopic> wanted(int partitions, LocalTopics topics) {
+        return List.of(
+                topic(topics.clickstream(), partitions),
+                topic(topics.deadLetters(), partitions),
+                topic(topics.late(), partitions),
+                // One record per minute; compaction keeps the latest revision of each minute.
+                topic(topics.analytics(), 1).configs(Map.of("cleanup.policy", "compact")),
+                topic(topics.decisions(), partitions),
+                topic(topics.outcomes(), partitions),
+                topic(Topics.MODEL_HEALTH, 1),
+                // One record per model, its complete serving configuration; the latest is all that matters.
+                topic(Topics.MODEL_UPDATES, 1).configs(Map.of("cleanup.policy", "compact")));
+    }
+
+    /** The broker's default replication: one on the embedded broker, the owner's choice on theirs. */
+    private static NewTopic topic(String name, int partitions) {
+        return new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty());
     }
 
     /** In local mode: loopback only, the local tokens, versions validated in a child JVM as anywhere. */
@@ -160,9 +230,14 @@ final class LocalStack implements AutoCloseable {
     }
 
     String kafkaBootstrap() {
-        return kafka.bootstrapServers();
+        return kafkaBootstrap;
     }
 
+    LocalTopics topics() {
+        return topics;
+    }
+
+    /** The embedded broker; null on a Kafka of the user's own. */
     EmbeddedKafka kafka() {
         return kafka;
     }
@@ -192,7 +267,9 @@ final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             System.err.println("flink mini cluster did not stop cleanly: " + e.getMessage());
         } finally {
-            kafka.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             deleteRecursively(checkpoints);
         }
     }

@@ -1,6 +1,8 @@
 package dev.flywheel.registry;
 
 import dev.flywheel.features.FeatureSpec;
+import dev.flywheel.http.HardenedHttpServer;
+import dev.flywheel.http.HttpLimits;
 import dev.flywheel.registry.changes.ChangePublisher;
 import dev.flywheel.registry.changes.KafkaChangePublisher;
 import dev.flywheel.registry.http.Credentials;
@@ -9,8 +11,6 @@ import dev.flywheel.registry.metrics.RegistryMetrics;
 import dev.flywheel.registry.store.FileSystemModelStore;
 import dev.flywheel.registry.store.ModelStore;
 import dev.flywheel.registry.validation.ModelValidator;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,10 +93,10 @@ public final class RegistryService implements AutoCloseable {
             LOG.warn("Local mode without Kafka: changes are not announced on model-updates");
         }
         RegistryMetrics metrics = new RegistryMetrics(config.store());
-        long maxBody = config.validation().maxArtifactBytes() / 3 * 4 + 8L * 1024 * 1024;
         RegistryHttpServer http = null;
         try {
-            http = new RegistryHttpServer(credentials, metrics, new InetSocketAddress(config.bindAddress(), config.port()), maxBody);
+            http = new RegistryHttpServer(credentials, metrics, new InetSocketAddress(config.bindAddress(), config.port()),
+                    httpLimits(config.validation()));
             String url = config.publicUrl() != null ? config.publicUrl() : "http://" + config.bindAddress() + ":" + http.port();
             ModelRegistry registry = new ModelRegistry(config.store(), new ModelValidator(config.validation(), config.knownFeature()),
                     publisher, metrics, url, Clock.systemUTC());
@@ -104,9 +104,6 @@ public final class RegistryService implements AutoCloseable {
             http.start(registry);
             LOG.info("Model registry serving at {} ({} mode)", url, config.localMode() ? "local" : "production");
             return new RegistryService(registry, http, publisher, url);
-        } catch (IOException e) {
-            publisher.close();
-            throw new UncheckedIOException("cannot listen on " + config.bindAddress() + ":" + config.port(), e);
         } catch (RuntimeException e) {
             if (http != null) {
                 http.close();
@@ -116,12 +113,27 @@ public final class RegistryService implements AutoCloseable {
         }
     }
 
+    /**
+     * The project's HTTP defaults (docs/model-registry.md#http-limits), with a body limit that fits
+     * the largest artifact the validator accepts, base64-encoded, plus 8 MiB for its descriptor
+     * and reference distributions.
+     */
+    static HttpLimits httpLimits(ModelValidator.Settings validation) {
+        long maxBody = validation.maxArtifactBytes() / 3 * 4 + 8L * 1024 * 1024;
+        return HttpLimits.defaults().withMaxRequestBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody));
+    }
+
     public String url() {
         return url;
     }
 
     public int port() {
         return http.port();
+    }
+
+    /** The HTTP server underneath: its limits and connection counts. */
+    public HardenedHttpServer transport() {
+        return http.transport();
     }
 
     public ModelRegistry registry() {

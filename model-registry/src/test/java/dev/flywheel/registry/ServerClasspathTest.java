@@ -21,6 +21,8 @@ class ServerClasspathTest {
             "dev.flywheel.registry.validation.ModelValidator",
             "org.apache.kafka.clients.producer.KafkaProducer",
             "io.prometheus.metrics.core.metrics.Counter",
+            "dev.flywheel.http.HardenedHttpServer",
+            "org.eclipse.jetty.server.Server",
             "picocli.CommandLine",
     })
     void theClassesTheClientMustNotSeeExistOnTheServerClasspath(String className) throws ClassNotFoundException {

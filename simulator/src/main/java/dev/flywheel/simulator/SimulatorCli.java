@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "flywheel-simulator", mixinStandardHelpOptions = true,
         description = "Generates or replays shopper events for Flywheel.",
-        subcommands = {SimulatorCli.Generate.class, SimulatorCli.ReplayTaobao.class})
+        subcommands = {SimulatorCli.Generate.class, SimulatorCli.ReplayTaobao.class, SimulatorCli.SendEvents.class})
 public final class SimulatorCli implements Runnable {
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
@@ -54,7 +54,7 @@ public final class SimulatorCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: generate or replay-taobao");
+        throw new ParameterException(spec.commandLine(), "missing command: generate, replay-taobao or send-events");
     }
 
     private static String oneLine(Throwable e) {
@@ -215,6 +215,46 @@ public final class SimulatorCli implements Runnable {
                 RecordStream records = replay.records(new EventCodec());
                 producer.produce(records, Pacing.eventTime(speedup), null, this::printProgress);
                 commandLine.getErr().println("sent " + records.counts());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "send-events", mixinStandardHelpOptions = true,
+            description = "Sends your own JSON-lines event file (docs/events.md) at a rate, in time order:"
+                    + " a file that is not is sorted in memory up to --sort-limit records, or refused.")
+    static final class SendEvents extends SendingCommand {
+        @Option(names = "--file", required = true, paramLabel = "FILE", description = "JSON-lines events, one per line")
+        Path file;
+
+        @Option(names = "--rate", defaultValue = "1000",
+                description = "events per second, 0 = as fast as possible (default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--sort-limit", paramLabel = "N", defaultValue = "" + EventFile.DEFAULT_SORT_LIMIT,
+                description = "largest out-of-order file sorted in memory, in records (default: ${DEFAULT-VALUE},"
+                        + " about 320 MB of heap per million 200-byte records)")
+        int sortLimit;
+
+        @Override
+        public Integer call() {
+            CommandLine commandLine = spec.commandLine();
+            if (!Files.isReadable(file)) {
+                throw bad(commandLine, "cannot read --file " + file);
+            }
+            if (rate < 0) {
+                throw bad(commandLine, "--rate must be >= 0, got " + rate);
+            }
+            if (sortLimit < 0) {
+                throw bad(commandLine, "--sort-limit must be >= 0, got " + sortLimit);
+            }
+            EventFile.Opened opened = EventFile.open(file, sortLimit, EventFile.DEFAULT_TOLERANCE, new EventCodec());
+            commandLine.getErr().println(file + ": " + opened.order().describe()
+                    + (opened.sorted() ? "; sorted by ts in memory" : ""));
+            try (ClickstreamProducer producer = new ClickstreamProducer(openSink())) {
+                producer.produce(opened.records(), rate == 0 ? Pacing.unlimited() : Pacing.eventsPerSecond(rate), null,
+                        this::printProgress);
+                commandLine.getErr().println("sent " + opened.records().counts());
             }
             return 0;
         }

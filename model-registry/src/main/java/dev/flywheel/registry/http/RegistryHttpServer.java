@@ -1,8 +1,10 @@
 package dev.flywheel.registry.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.flywheel.http.HardenedHttpServer;
+import dev.flywheel.http.HttpLimits;
+import dev.flywheel.http.ServiceRequest;
+import dev.flywheel.http.ServiceResponse;
 import dev.flywheel.models.ModelContracts;
 import dev.flywheel.models.ModelDescriptor;
 import dev.flywheel.models.ModelJson;
@@ -14,68 +16,51 @@ import dev.flywheel.registry.api.AliasUpdate;
 import dev.flywheel.registry.api.ErrorBody;
 import dev.flywheel.registry.api.RegisterRequest;
 import dev.flywheel.registry.metrics.RegistryMetrics;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The registry's HTTP JSON API on the JDK's built-in server. See docs/model-registry.md for the
- * endpoints. {@code /health} and {@code /metrics} are open; everything else needs a bearer
- * token, and every write needs an editor token.
+ * The registry's HTTP JSON API on the project's hardened server ({@link HardenedHttpServer}:
+ * timeouts, connection and size limits, see docs/model-registry.md#http-limits). See
+ * docs/model-registry.md for the endpoints. {@code /health} and {@code /metrics} are open;
+ * everything else needs a bearer token, and every write needs an editor token.
  */
 public final class RegistryHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpServer.class);
     private static final String VERSION_PATTERN = "[1-9][0-9]{0,8}";
 
-    static {
-        // The JDK server writes headers and body separately; with Nagle on, the client's delayed ACK
-        // adds about 40 ms to every response. Read once, when the first server is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     private final Credentials credentials;
     private final RegistryMetrics metrics;
-    private final long maxBodyBytes;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final MetricsHandler metricsHandler;
-    private ModelRegistry registry;
-    private List<Route> routes;
+    private final HardenedHttpServer server;
+    private final MetricsEndpoint metricsEndpoint;
+    private volatile ModelRegistry registry;
+    private volatile List<Route> routes;
 
     /**
      * Binds the address; {@link #start} begins serving. Two steps so the caller can learn the
      * port (for artifact URIs) before the registry that needs it exists.
      *
-     * @param address      where to listen; port 0 picks a free one
-     * @param maxBodyBytes largest request body (a base64 artifact plus its descriptor)
+     * @param address where to listen; port 0 picks a free one
+     * @param limits  timeouts and sizes; the body limit must fit a base64 artifact plus its descriptor
      */
     public RegistryHttpServer(Credentials credentials, RegistryMetrics metrics, InetSocketAddress address,
-                              long maxBodyBytes) throws IOException {
+                              HttpLimits limits) {
         this.credentials = credentials;
         this.metrics = metrics;
-        this.maxBodyBytes = maxBodyBytes;
-        this.metricsHandler = new MetricsHandler(metrics.prometheusRegistry());
-        this.server = HttpServer.create(address, 64);
-        this.executor = Executors.newFixedThreadPool(8, runnable -> {
-            Thread thread = new Thread(runnable, "registry-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        this.metricsEndpoint = new MetricsEndpoint(metrics.prometheusRegistry());
+        this.server = HardenedHttpServer.builder("registry")
+                .bind(address.getHostString(), address.getPort())
+                .limits(limits)
+                .handler(this::handle)
+                .build()
+                .open();
     }
 
     public void start(ModelRegistry modelRegistry) {
@@ -86,94 +71,91 @@ public final class RegistryHttpServer implements AutoCloseable {
 
     private List<Route> routes() {
         return List.of(
-                new Route("GET", "models", Role.READER, (ex, m, v) -> json(ex, 200, registry.modelNames())),
-                new Route("GET", "models/{name}", Role.READER, (ex, m, v) -> json(ex, 200, registry.summary(m))),
-                new Route("GET", "models/{name}/versions", Role.READER, (ex, m, v) -> json(ex, 200, registry.versions(m))),
+                new Route("GET", "models", Role.READER, (rq, m, v) -> json(200, registry.modelNames())),
+                new Route("GET", "models/{name}", Role.READER, (rq, m, v) -> json(200, registry.summary(m))),
+                new Route("GET", "models/{name}/versions", Role.READER, (rq, m, v) -> json(200, registry.versions(m))),
                 new Route("POST", "models/{name}/versions", Role.EDITOR, this::register),
-                new Route("GET", "models/{name}/versions/{version}", Role.READER, (ex, m, v) -> json(ex, 200, registry.version(m, v))),
+                new Route("GET", "models/{name}/versions/{version}", Role.READER, (rq, m, v) -> json(200, registry.version(m, v))),
                 new Route("GET", "models/{name}/versions/{version}/artifact", Role.READER, this::download),
                 new Route("POST", "models/{name}/versions/{version}/archive", Role.EDITOR,
-                        (ex, m, v) -> json(ex, 200, registry.archive(m, v))),
-                new Route("GET", "models/{name}/serving", Role.READER, (ex, m, v) -> json(ex, 200, registry.servingConfig(m))),
+                        (rq, m, v) -> json(200, registry.archive(m, v))),
+                new Route("GET", "models/{name}/serving", Role.READER, (rq, m, v) -> json(200, registry.servingConfig(m))),
                 new Route("PUT", "models/{name}/aliases", Role.EDITOR,
-                        (ex, m, v) -> json(ex, 200, registry.setAliases(m, body(ex, AliasUpdate.class)))),
+                        (rq, m, v) -> json(200, registry.setAliases(m, body(rq, AliasUpdate.class)))),
                 new Route("POST", "models/{name}/promote", Role.EDITOR, this::promote),
-                new Route("POST", "models/{name}/rollback", Role.EDITOR, (ex, m, v) -> json(ex, 200, registry.rollback(m))));
+                new Route("POST", "models/{name}/rollback", Role.EDITOR, (rq, m, v) -> json(200, registry.rollback(m))));
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** The transport underneath, for its connection counts. */
+    public HardenedHttpServer transport() {
+        return server;
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        String method = exchange.getRequestMethod();
+    private ServiceResponse handle(ServiceRequest request) {
+        String method = request.method();
         String route = "unmatched";
+        ServiceResponse response = null;
         try {
-            Optional<List<String>> parsed = PathSegments.parse(exchange.getRequestURI().getRawPath());
+            Optional<List<String>> parsed = PathSegments.parse(request.rawPath());
             if (parsed.isEmpty()) {
-                error(exchange, 400, "INVALID_PATH", "malformed path");
-                return;
+                return response = error(400, "INVALID_PATH", "malformed path");
             }
             List<String> segments = parsed.get();
             if (segments.equals(List.of("health"))) {
                 route = "/health";
-                json(exchange, 200, Map.of("status", "ok"));
-                return;
+                return response = json(200, Map.of("status", "ok"));
             }
             if (segments.equals(List.of("metrics"))) {
                 route = "/metrics";
-                metricsHandler.handle(exchange);
-                return;
+                return response = metricsEndpoint.scrape(request);
             }
-            Optional<Role> role = credentials.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+            Optional<Role> role = credentials.authenticate(request.header("Authorization"));
             if (role.isEmpty()) {
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"flywheel-model-registry\"");
-                error(exchange, 401, "UNAUTHENTICATED", "a valid bearer token is required");
-                return;
+                return response = error(401, "UNAUTHENTICATED", "a valid bearer token is required")
+                        .withHeader("WWW-Authenticate", "Bearer realm=\"flywheel-model-registry\"");
             }
             Optional<Route> match = routes.stream().filter(r -> r.matches(segments)).findFirst();
             if (match.isEmpty()) {
-                error(exchange, 404, "NOT_FOUND", "no such endpoint");
-                return;
+                return response = error(404, "NOT_FOUND", "no such endpoint");
             }
             route = "/" + match.get().template();
             Optional<Route> withMethod = routes.stream().filter(r -> r.matches(segments) && r.method().equals(method)).findFirst();
             if (withMethod.isEmpty()) {
-                error(exchange, 405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + route);
-                return;
+                return response = error(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + route);
             }
             Route target = withMethod.get();
             if (!role.get().allows(target.role())) {
-                error(exchange, 403, "FORBIDDEN", "this endpoint needs an " + target.role().name().toLowerCase() + " token");
-                return;
+                return response = error(403, "FORBIDDEN", "this endpoint needs an " + target.role().name().toLowerCase() + " token");
             }
             String model = segments.size() > 1 ? ModelContracts.requireModelName(segments.get(1)) : null;
             int version = segments.size() > 3 ? Integer.parseInt(segments.get(3)) : 0;
-            target.handler().handle(exchange, model, version);
+            return response = target.handler().handle(request, model, version);
         } catch (RegistryException e) {
-            error(exchange, e.status(), e.code(), e.getMessage());
+            return response = error(e.status(), e.code(), e.getMessage());
         } catch (IllegalArgumentException e) {
-            error(exchange, 400, "INVALID_REQUEST", e.getMessage());
+            return response = error(400, "INVALID_REQUEST", e.getMessage());
         } catch (NoSuchElementException e) {
-            error(exchange, 404, "NOT_FOUND", e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("{} {} failed", method, exchange.getRequestURI(), e);
-            error(exchange, 500, "INTERNAL", "internal error; see the registry log");
+            return response = error(404, "NOT_FOUND", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{} {} failed", method, request.rawPath(), e);
+            return response = error(500, "INTERNAL", "internal error; see the registry log");
         } finally {
-            // Closed here, not by try-with-resources, which would close before the catch blocks answer.
-            exchange.close();
-            metrics.request(method, route, exchange.getResponseCode());
+            // Every request the registry answers is counted here, at the dispatch point, whatever its route.
+            metrics.request(method, route, response == null ? 500 : response.status());
         }
     }
 
-    private void register(HttpExchange exchange, String model, int ignored) throws IOException {
-        RegisterRequest request = body(exchange, RegisterRequest.class);
+    private ServiceResponse register(ServiceRequest http, String model, int ignored) {
+        RegisterRequest request = body(http, RegisterRequest.class);
         if (request.descriptor() == null || request.artifactBase64() == null) {
             throw RegistryException.invalid("descriptor and artifact_base64 are required");
         }
@@ -188,23 +170,19 @@ public final class RegistryHttpServer implements AutoCloseable {
             throw RegistryException.invalid("artifact_base64 is not base64: " + e.getMessage());
         }
         ModelVersion result = registry.register(descriptor, artifact);
-        json(exchange, result.status() == ModelStatus.REJECTED ? 422 : 201, result);
+        return json(result.status() == ModelStatus.REJECTED ? 422 : 201, result);
     }
 
-    private void download(HttpExchange exchange, String model, int version) throws IOException {
+    private ServiceResponse download(ServiceRequest http, String model, int version) {
         ModelVersion record = registry.version(model, version);
         byte[] artifact = registry.artifact(model, version);
-        exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
-        exchange.getResponseHeaders().set("X-Model-Sha256", record.descriptor().sha256());
-        exchange.getResponseHeaders().set("X-Model-Status", record.status().name());
-        exchange.sendResponseHeaders(200, artifact.length == 0 ? -1 : artifact.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(artifact);
-        }
+        return ServiceResponse.of(200, "application/octet-stream", artifact)
+                .withHeader("X-Model-Sha256", record.descriptor().sha256())
+                .withHeader("X-Model-Status", record.status().name());
     }
 
-    private void promote(HttpExchange exchange, String model, int ignored) throws IOException {
-        byte[] raw = readBody(exchange);
+    private ServiceResponse promote(ServiceRequest http, String model, int ignored) {
+        byte[] raw = http.body();
         int version = 0;
         if (raw.length > 0) {
             JsonNode node = parse(raw);
@@ -216,11 +194,11 @@ public final class RegistryHttpServer implements AutoCloseable {
                 version = field.intValue();
             }
         }
-        json(exchange, 200, registry.promote(model, version));
+        return json(200, registry.promote(model, version));
     }
 
-    private <T> T body(HttpExchange exchange, Class<T> type) throws IOException {
-        byte[] raw = readBody(exchange);
+    private static <T> T body(ServiceRequest request, Class<T> type) {
+        byte[] raw = request.body();
         if (raw.length == 0) {
             throw RegistryException.invalid("a JSON body is required");
         }
@@ -239,39 +217,17 @@ public final class RegistryHttpServer implements AutoCloseable {
         }
     }
 
-    private byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                throw new RegistryException(413, "TOO_LARGE", "request body exceeds " + maxBodyBytes + " bytes");
-            }
-            return body;
-        }
+    private static ServiceResponse json(int status, Object value) {
+        return ServiceResponse.of(status, "application/json", ModelJson.encode(value));
     }
 
-    private static void json(HttpExchange exchange, int status, Object value) throws IOException {
-        byte[] body = ModelJson.encode(value);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    private static void error(HttpExchange exchange, int status, String code, String message) {
-        if (exchange.getResponseCode() != -1) {
-            return; // headers already went out; nothing sensible left to send
-        }
-        try {
-            json(exchange, status, new ErrorBody(code, message));
-        } catch (IOException e) {
-            LOG.debug("client went away before the error response", e);
-        }
+    private static ServiceResponse error(int status, String code, String message) {
+        return json(status, new ErrorBody(code, message));
     }
 
     @FunctionalInterface
     private interface Handler {
-        void handle(HttpExchange exchange, String model, int version) throws IOException;
+        ServiceResponse handle(ServiceRequest request, String model, int version) throws IOException;
     }
 
     private record Route(String method, String template, Role role, Handler handler) {

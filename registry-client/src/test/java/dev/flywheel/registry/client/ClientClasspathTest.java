@@ -26,6 +26,8 @@ class ClientClasspathTest {
             "dev.flywheel.registry.validation.ModelValidator",
             "org.apache.kafka.clients.producer.KafkaProducer",      // the model-updates publisher
             "io.prometheus.metrics.core.metrics.Counter",           // the server's metrics
+            "dev.flywheel.http.HardenedHttpServer",                 // the server's transport
+            "org.eclipse.jetty.server.Server",
             "picocli.CommandLine",
     })
     void serverSideClassesAreNotOnTheClientClasspath(String className) {
