@@ -37,7 +37,7 @@ import dev.flywheel.trainer.worker.ChallengerGate;
 import dev.flywheel.trainer.worker.ChallengerTraining;
 import dev.flywheel.trainer.worker.RetrainOutcome;
 import dev.flywheel.trainer.worker.RetrainWorker;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.flywheel.http.HardenedHttpServer;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -257,11 +257,11 @@ public final class FlywheelLoop implements Callable<Integer> {
             // The first model is the trainer's first run; the worker's retrains follow it in the same metrics.
             workerMetrics.runSucceeded(history.seconds(), history.model().evaluation());
             try (RetrainWorker worker = startWorker(stack, editor, pulsar.serviceUrl(), workerMetrics);
-                    HTTPServer workerMetricsServer = workerMetrics.serve(LocalStack.freePort(workerMetricsPort));
+                    HardenedHttpServer workerMetricsServer = workerMetrics.serve(LocalStack.freePort(workerMetricsPort));
                     ReleaseController controller = ReleaseController.onKafka(editor, stack.kafkaBootstrap(),
                             decision -> say("release controller: %s %s v%d (%s)", decision.action().name().toLowerCase(),
                                     decision.model(), decision.challenger(), decision.reason())).start();
-                    HTTPServer controllerMetricsServer = controller.metrics().serve(
+                    HardenedHttpServer controllerMetricsServer = controller.metrics().serve(
                             LocalStack.freePort(controllerMetricsPort));
                     HealthTail health = new HealthTail(stack.kafkaBootstrap(), Topics.MODEL_HEALTH, LOOP_MODEL,
                             FROZEN_MODEL, timeline, shiftAt)) {
@@ -355,8 +355,8 @@ public final class FlywheelLoop implements Callable<Integer> {
         return analytics;
     }
 
-    private static URI metricsUri(HTTPServer server) {
-        return URI.create("http://127.0.0.1:" + server.getPort() + "/metrics");
+    private static URI metricsUri(HardenedHttpServer server) {
+        return URI.create("http://127.0.0.1:" + server.port() + "/metrics");
     }
 
     private RetrainWorker startWorker(LocalStack stack, RegistryClient editor, String pulsarUrl, TrainerMetrics metrics)

@@ -22,7 +22,7 @@ import dev.flywheel.trainer.training.ModelKind;
 import dev.flywheel.trainer.training.TrainingOptions;
 import dev.flywheel.trainer.trees.BoostingOptions;
 import dev.flywheel.trainer.worker.WorkerCommand;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.flywheel.http.HardenedHttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -197,10 +197,10 @@ public final class TrainerCli implements Runnable {
                 throw new ParameterException(spec.commandLine(), "--registry must be an http:// or https:// URL, was " + registry);
             }
             TrainerMetrics metrics = new TrainerMetrics();
-            HTTPServer server = metricsPort == null ? null : metrics.serve(metricsPort);
+            HardenedHttpServer server = metricsPort == null ? null : metrics.serve(metricsPort);
             try {
                 if (server != null) {
-                    out.printf("metrics on http://localhost:%d/metrics%n", server.getPort());
+                    out.printf("metrics on http://localhost:%d/metrics%n", server.port());
                 }
                 int exit = trainAndReport(settings, metrics, out, registryToken);
                 if (server != null && keepServing) {

@@ -1,12 +1,13 @@
 package dev.flywheel.trainer;
 
+import dev.flywheel.http.HardenedHttpServer;
+import dev.flywheel.http.MetricsEndpoint;
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
 import dev.flywheel.trainer.worker.RetrainOutcome;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 
@@ -145,7 +146,7 @@ public final class TrainerMetrics {
     }
 
     /** Serves {@code /metrics} on the port (0 picks a free one) until the returned server is closed. */
-    public HTTPServer serve(int port) throws IOException {
-        return HTTPServer.builder().port(port).registry(registry).buildAndStart();
+    public HardenedHttpServer serve(int port) {
+        return MetricsEndpoint.serve("trainer-metrics", port, registry);
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flywheel.models.ModelStatus;
 import dev.flywheel.trainer.evaluation.HoldoutEvaluation;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.flywheel.http.HardenedHttpServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,9 +23,9 @@ class TrainerMetricsTest {
         metrics.runFailed(0.5);
         metrics.registered(ModelStatus.READY);
 
-        try (HTTPServer server = metrics.serve(0)) {
+        try (HardenedHttpServer server = metrics.serve(0)) {
             String body = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + "/metrics")).build(),
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
 
             assertThat(body).contains("flywheel_trainer_runs_total{outcome=\"succeeded\"} 2.0")
@@ -37,6 +37,10 @@ class TrainerMetricsTest {
                     .contains("flywheel_trainer_registrations_total{status=\"ready\"} 1.0")
                     // no truth in this evaluation: the ceiling gauge stays unset rather than reading NaN
                     .doesNotContain("flywheel_trainer_last_best_achievable_auc NaN");
+            // the metrics port serves nothing else
+            assertThat(HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/admin")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
         }
     }
 }

@@ -17,7 +17,7 @@ import dev.flywheel.registry.release.ReleaseController;
 import dev.flywheel.registry.release.ReleasePolicy;
 import dev.flywheel.registry.store.FileSystemModelStore;
 import dev.flywheel.registry.validation.ModelValidator;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.flywheel.http.HardenedHttpServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -297,7 +297,7 @@ public final class RegistryCommand {
                     policy, kafka, Topics.MODEL_HEALTH, "flywheel-release-controller",
                     decision -> System.out.println(decision.action() + " " + decision.model() + " v" + decision.challenger()
                             + ": " + decision.reason()));
-            HTTPServer metrics =
+            HardenedHttpServer metrics =
                     metricsPort == null ? null : controller.metrics().serve(metricsPort);
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -309,7 +309,7 @@ public final class RegistryCommand {
             }));
             controller.start();
             if (metrics != null) {
-                System.out.println("metrics on http://localhost:" + metrics.getPort() + "/metrics");
+                System.out.println("metrics on http://localhost:" + metrics.port() + "/metrics");
             }
             System.out.println("release controller on " + Topics.MODEL_HEALTH + " at " + kafka + ", registry "
                     + connection.url);

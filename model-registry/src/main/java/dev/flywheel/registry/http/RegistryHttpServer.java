@@ -3,6 +3,7 @@ package dev.flywheel.registry.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.flywheel.http.HardenedHttpServer;
 import dev.flywheel.http.HttpLimits;
+import dev.flywheel.http.MetricsEndpoint;
 import dev.flywheel.http.ServiceRequest;
 import dev.flywheel.http.ServiceResponse;
 import dev.flywheel.models.ModelContracts;

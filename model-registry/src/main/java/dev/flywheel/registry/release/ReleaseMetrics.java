@@ -1,8 +1,9 @@
 package dev.flywheel.registry.release;
 
+import dev.flywheel.http.HardenedHttpServer;
+import dev.flywheel.http.MetricsEndpoint;
 import dev.flywheel.health.ReleaseDecision.Action;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.util.Locale;
@@ -62,8 +63,8 @@ public final class ReleaseMetrics {
     }
 
     /** Serves {@code /metrics} on the port (0 picks a free one) until the returned server is closed. */
-    public HTTPServer serve(int port) throws IOException {
-        return HTTPServer.builder().port(port).registry(registry).buildAndStart();
+    public HardenedHttpServer serve(int port) {
+        return MetricsEndpoint.serve("release-controller-metrics", port, registry);
     }
 
     private static String label(Action action) {

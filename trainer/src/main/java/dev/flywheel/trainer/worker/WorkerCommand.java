@@ -5,7 +5,7 @@ import dev.flywheel.registry.client.RegistryClientException;
 import dev.flywheel.retrain.RetrainRequest;
 import dev.flywheel.trainer.TrainerMetrics;
 import dev.flywheel.trainer.training.TrainingOptions;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import dev.flywheel.http.HardenedHttpServer;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -132,7 +132,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
 
         TrainerMetrics metrics = new TrainerMetrics();
-        HTTPServer server = metricsPort == null ? null : metrics.serve(metricsPort);
+        HardenedHttpServer server = metricsPort == null ? null : metrics.serve(metricsPort);
         java.util.function.Consumer<String> log = line -> out.println(Instant.now() + " " + line);
         RetrainWorker worker;
         try {
@@ -146,7 +146,7 @@ public final class WorkerCommand implements Callable<Integer> {
             return EXIT_FAILURE;
         }
         if (server != null) {
-            log.accept("metrics on http://localhost:" + server.getPort() + "/metrics");
+            log.accept("metrics on http://localhost:" + server.port() + "/metrics");
         }
         Thread shutdown = new Thread(worker::close, "retrain-worker-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);

@@ -1,7 +1,5 @@
-package dev.flywheel.registry.http;
+package dev.flywheel.http;
 
-import dev.flywheel.http.ServiceRequest;
-import dev.flywheel.http.ServiceResponse;
 import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
@@ -22,14 +20,32 @@ import java.util.Map;
  * (text, OpenMetrics, protobuf), gzip and {@code name[]} filters behave as in its HTTP server; only
  * the exchange is adapted to a buffered {@link ServiceResponse}.
  */
-final class MetricsEndpoint {
+public final class MetricsEndpoint {
     private final PrometheusScrapeHandler handler;
 
-    MetricsEndpoint(PrometheusRegistry registry) {
+    public MetricsEndpoint(PrometheusRegistry registry) {
         this.handler = new PrometheusScrapeHandler(registry);
     }
 
-    ServiceResponse scrape(ServiceRequest request) {
+    /**
+     * A server of its own for a process whose only HTTP surface is its metrics (the trainer
+     * worker, the release controller): {@code GET /metrics} on all interfaces, so a Prometheus in
+     * another container reaches it, behind the same limits as every other service.
+     *
+     * @param port the port, or 0 for any free one ({@link HardenedHttpServer#port()} tells which)
+     */
+    public static HardenedHttpServer serve(String name, int port, PrometheusRegistry registry) {
+        MetricsEndpoint endpoint = new MetricsEndpoint(registry);
+        return HardenedHttpServer.builder(name)
+                .bind("0.0.0.0", port)
+                .handler(request -> request.rawPath().equals("/metrics") && request.method().equals("GET")
+                        ? endpoint.scrape(request)
+                        : ServiceResponse.error(404, "NOT_FOUND", "only GET /metrics is served here"))
+                .build()
+                .start();
+    }
+
+    public ServiceResponse scrape(ServiceRequest request) {
         BufferedExchange exchange = new BufferedExchange(request);
         try {
             handler.handleRequest(exchange);
