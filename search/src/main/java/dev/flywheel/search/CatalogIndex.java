@@ -77,6 +77,8 @@ public final class CatalogIndex implements AutoCloseable {
     private final IndexSearcher searcher;
     private final int[] docToOrd;
     private final Analyzer analyzer = new EnglishAnalyzer();
+    /** Each listing's analysed words (title, brand, category, attributes), for query-item features. */
+    private final String[][] listingTerms;
 
     private CatalogIndex(List<Listing> listings, float[][] embeddings, Directory directory) throws IOException {
         this.listings = listings;
@@ -84,6 +86,12 @@ public final class CatalogIndex implements AutoCloseable {
         this.directory = directory;
         this.reader = DirectoryReader.open(directory);
         this.searcher = new IndexSearcher(reader);
+        this.listingTerms = new String[listings.size()][];
+        for (int ord = 0; ord < listings.size(); ord++) {
+            Listing listing = listings.get(ord);
+            listingTerms[ord] = terms(listing.title() + " " + listing.brand() + " " + listing.category() + " "
+                    + listing.attributes(), Integer.MAX_VALUE).toArray(String[]::new);
+        }
         this.docToOrd = new int[reader.maxDoc()];
         for (LeafReaderContext leaf : reader.leaves()) {
             NumericDocValues ords = leaf.reader().getNumericDocValues(ORD);
@@ -135,12 +143,21 @@ public final class CatalogIndex implements AutoCloseable {
     }
 
     /** The analysed terms of the query text, deduplicated, at most {@link #MAX_QUERY_TERMS}. */
-    List<String> terms(String text) {
+    public List<String> terms(String text) {
+        return terms(text, MAX_QUERY_TERMS);
+    }
+
+    /** The analysed words of a listing, deduplicated. */
+    public String[] listingTerms(int ord) {
+        return listingTerms[ord];
+    }
+
+    private List<String> terms(String text, int limit) {
         Set<String> terms = new LinkedHashSet<>();
         try (TokenStream stream = analyzer.tokenStream(TITLE, text)) {
             CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
             stream.reset();
-            while (stream.incrementToken() && terms.size() < MAX_QUERY_TERMS) {
+            while (stream.incrementToken() && terms.size() < limit) {
                 terms.add(term.toString());
             }
             stream.end();

@@ -34,6 +34,9 @@ public final class SearchServer implements Callable<Integer> {
             description = "BM25 weight of the linear fusion (default ${DEFAULT-VALUE}, tuned by the evaluation)")
     double linearWeight;
 
+    @Option(names = "--ranker", description = "an ONNX search ranker from the trainer to re-rank with; none: fused order")
+    Path ranker;
+
     @Option(names = "--embedding-cache", defaultValue = "target/search-cache",
             description = "folder for item embeddings computed at index time (default ${DEFAULT-VALUE})")
     Path cacheDir;
@@ -52,6 +55,13 @@ public final class SearchServer implements Callable<Integer> {
         SearchLog log = bootstrapServers == null ? SearchLog.NONE : new KafkaSearchLog(bootstrapServers);
         SearchEngine engine = new SearchEngine(new HybridRetriever(index, embedder, HybridRetriever.DEFAULT_DEPTH,
                 HybridRetriever.DEFAULT_RRF_K, linearWeight), fusion, log, Clock.systemUTC());
+        if (ranker != null) {
+            HybridRetriever retriever = new HybridRetriever(index, embedder, HybridRetriever.DEFAULT_DEPTH,
+                    HybridRetriever.DEFAULT_RRF_K, linearWeight);
+            // Without the stream feeding it, the ranker's click features start empty: the defaults.
+            engine.useReranker(new OnnxReranker(ranker.getFileName().toString(), java.nio.file.Files.readAllBytes(ranker),
+                    retriever, new ClickStatistics()));
+        }
         try (HardenedHttpServer server = HardenedHttpServer.builder("search")
                 .bind("0.0.0.0", port).limits(HttpLimits.defaults()).handler(new SearchHttpApi(engine)).build().start()) {
             System.out.println("search listening on port " + server.port());

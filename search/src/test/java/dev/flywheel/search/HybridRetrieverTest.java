@@ -97,4 +97,49 @@ class HybridRetrieverTest {
         assertThat(ids("*:*", Fusion.BM25)).isEmpty();
         assertThat(ids("*:*", Fusion.RRF)).hasSize(3);
     }
+
+    @Test
+    void aRankerFromTheTrainerIsSwappedInAndAWrongOneRefused() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        java.util.List<dev.flywheel.trainer.ranking.RankingImpression> lists = new java.util.ArrayList<>();
+        for (int n = 0; n < 200; n++) {
+            float[][] rows = new float[5][RankingFeatures.NAMES.size()];
+            boolean[] clicked = new boolean[5];
+            for (int r = 0; r < 5; r++) {
+                for (int f = 0; f < rows[r].length; f++) {
+                    rows[r][f] = (float) random.nextDouble();
+                }
+                // Clicks follow the cosine feature: the ranker should learn to put it first.
+                clicked[r] = random.nextDouble() < rows[r][1];
+            }
+            lists.add(new dev.flywheel.trainer.ranking.RankingImpression(rows, clicked, new double[] {1, 0.5, 0.33, 0.25, 0.2}));
+        }
+        dev.flywheel.trainer.ranking.PairwiseRanker model = dev.flywheel.trainer.ranking.PairwiseRankerTrainer.train(
+                RankingFeatures.NAMES, lists, dev.flywheel.trainer.ranking.PairwiseRankerTrainer.Options.defaults());
+        OnnxReranker reranker = new OnnxReranker("3", model.toOnnx("search-ranker", 3), retriever, new ClickStatistics());
+        float[][] rows = lists.get(0).features();
+        float[] served = reranker.score(rows);
+        for (int i = 0; i < rows.length; i++) {
+            assertThat(served[i]).isCloseTo(model.score(rows[i]), org.assertj.core.data.Offset.offset(1e-4f));
+        }
+
+        SearchEngine engine = new SearchEngine(retriever, Fusion.RRF, SearchLog.NONE, java.time.Clock.systemUTC());
+        assertThat(engine.search("cordless drill", "user-1", "s-1", 3).rankedBy()).isEqualTo("fusion:rrf");
+        engine.useReranker(reranker);
+        SearchEngine.Response reranked = engine.search("cordless drill", "user-1", "s-1", 3);
+        assertThat(reranked.rankedBy()).isEqualTo("search-ranker:3");
+        assertThat(reranked.results()).hasSize(3);
+        assertThat(reranked.results().get(0).itemId()).isEqualTo("drill");
+
+        java.util.List<String> otherOrder = new java.util.ArrayList<>(RankingFeatures.NAMES);
+        java.util.Collections.swap(otherOrder, 0, 1);
+        byte[] misnamed = dev.flywheel.trainer.ranking.PairwiseRankerTrainer.train(otherOrder, lists,
+                dev.flywheel.trainer.ranking.PairwiseRankerTrainer.Options.defaults()).toOnnx("search-ranker", 4);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new OnnxReranker("4", misnamed, retriever, new ClickStatistics()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("this service computes");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new OnnxReranker("5", new byte[] {1, 2, 3}, retriever, new ClickStatistics()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
