@@ -19,6 +19,11 @@ final class DerivedRandom {
     static final long CATEGORY = 9;
     static final long PREFERENCE_SHIFT = 10;
     static final long RETURNS = 11;
+    static final long BRAND = 12;
+    static final long ITEM_TEXT = 13;
+    static final long SEARCH_QUERY = 14;
+    static final long SEARCH_CLICKS = 15;
+    static final long BRAND_AFFINITY = 16;
 
     private DerivedRandom() {
     }
