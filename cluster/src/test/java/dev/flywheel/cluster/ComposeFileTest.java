@@ -63,7 +63,7 @@ class ComposeFileTest {
         List<String> names = new ArrayList<>();
         services.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("kafka", "kafka-topics", "pulsar", "jobmanager", "taskmanager",
-                "submit", "registry", "trainer", "simulator", "prometheus", "grafana");
+                "submit", "registry", "release-controller", "trainer", "simulator", "prometheus", "grafana");
     }
 
     @Test
@@ -159,6 +159,24 @@ class ComposeFileTest {
         assertThat(created.get(Topics.CLICKSTREAM)).contains("--partitions 4");
         // Retrain requests go over Pulsar to the topic the trainer's workers take them from by default.
         assertThat(monitor.retrainPulsarTopic()).isEqualTo(RetrainRequest.TOPIC);
+    }
+
+    @Test
+    void everyScrapeTargetIsAServiceOfTheDeployment() throws IOException {
+        JsonNode scrape = new ObjectMapper().valueToTree(
+                new Yaml().load(Files.readString(docker.resolve("prometheus/prometheus.yml")))).path("scrape_configs");
+        List<String> targets = new ArrayList<>();
+        scrape.forEach(job -> job.path("static_configs").forEach(
+                config -> config.path("targets").forEach(target -> targets.add(target.asText()))));
+        assertThat(targets).isNotEmpty();
+        for (String target : targets) {
+            String service = target.substring(0, target.indexOf(':'));
+            assertThat(services.has(service)).as("scrape target %s names a compose service", target).isTrue();
+        }
+        assertThat(targets).contains("jobmanager:9249", "taskmanager:9249", "registry:8095", "trainer:9400",
+                "release-controller:9401");
+        assertThat(strings(services.path("release-controller").path("command")))
+                .containsSubsequence("--metrics-port", "9401");
     }
 
     @Test
