@@ -9,6 +9,7 @@ import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.features.UserFeatureFunction;
 import dev.flywheel.jobs.features.UserFeatures;
 import dev.flywheel.jobs.scoring.ScoringFunction;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -129,18 +130,23 @@ public final class BootstrapJob {
         return value == null ? 0 : ((Number) value).longValue();
     }
 
-    public static void main(String[] args) throws Exception {
+    /** The command line: 0 on success, 2 for bad arguments. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         BootstrapConfig config;
         try {
             config = BootstrapConfig.fromArgs(args);
         } catch (InvalidJobArgumentException e) {
-            System.err.println("flywheel-bootstrap: " + e.getMessage());
-            System.exit(2);
-            return;
+            err.println("flywheel-bootstrap: " + e.getMessage());
+            return 2;
         }
         Summary summary = new BootstrapJob(config).run(StreamExecutionEnvironment.getExecutionEnvironment());
-        System.out.printf(Locale.ROOT, "bootstrap: %d events (%d lines skipped) -> savepoint %s (%.1f s, %.0f events/s)%n",
+        out.printf(Locale.ROOT, "bootstrap: %d events (%d lines skipped) -> savepoint %s (%.1f s, %.0f events/s)%n",
                 summary.events(), summary.rejected(), config.savepoint(), summary.millis() / 1000.0,
                 summary.eventsPerSecond());
+        return 0;
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out, System.err));
     }
 }
