@@ -90,6 +90,12 @@ public final class FlywheelLocal implements Callable<Integer> {
             description = "With --challenger: promote the challenger to champion this many seconds into the traffic.")
     Long promoteAfter;
 
+    @Option(names = "--bootstrap", paramLabel = "FILE|SAVEPOINT",
+            description = "Start the scoring job with warm features: bootstrapped from this history file (contract "
+                    + "JSON lines, or a Taobao .csv) or from this savepoint directory. The history should end before "
+                    + "the live traffic begins (docs/state.md).")
+    Path bootstrap;
+
     @Option(names = "--parallelism", description = "Flink job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 
@@ -201,7 +207,9 @@ public final class FlywheelLocal implements Callable<Integer> {
         out.printf("registered %s v%d as champion%s%n", WarmupModel.MODEL, champion, challenger == 0 ? ""
                 : String.format(", v%d as challenger for %s of shoppers", challenger, ServingSplit.percent(challengerShare)));
 
-        LocalJobs jobs = LocalJobs.submit(stack, parallelism);
+        Path savepoint = bootstrap == null ? null
+                : LocalBootstrap.savepointFor(stack, bootstrap, parallelism, LocalBootstrap.SAVEPOINT, out);
+        LocalJobs jobs = LocalJobs.submit(stack, parallelism, savepoint);
         try {
             if (awaitRunning(jobs)) {
                 runTraffic(stack, jobs, editor, liveTraffic(records), started);
@@ -404,6 +412,9 @@ public final class FlywheelLocal implements Callable<Integer> {
         }
         if (registryPort < 0 || registryPort > 65_535) {
             problems.add("--registry-port must be a port number");
+        }
+        if (bootstrap != null && LocalBootstrap.problemWith(bootstrap) != null) {
+            problems.add(LocalBootstrap.problemWith(bootstrap));
         }
         if (taobao != null && !Files.isRegularFile(taobao)) {
             problems.add("--taobao: no such file " + taobao);
