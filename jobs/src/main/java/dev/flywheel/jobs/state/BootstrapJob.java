@@ -1,12 +1,11 @@
 package dev.flywheel.jobs.state;
 
 import dev.flywheel.events.ShopperEvent;
-import dev.flywheel.events.ShopperEvent.ItemEvent;
+import dev.flywheel.features.UserState;
 import dev.flywheel.jobs.JobArgs.InvalidJobArgumentException;
 import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.events.ShopperEventTypeInfo;
 import dev.flywheel.jobs.features.FeatureTypes;
-import dev.flywheel.jobs.features.UserFeatureFunction;
 import dev.flywheel.jobs.features.UserFeatures;
 import dev.flywheel.jobs.scoring.ScoringFunction;
 import java.io.PrintStream;
@@ -20,12 +19,14 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.OperatorTransformation;
 import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.state.api.StateBootstrapTransformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.types.Either;
 
@@ -35,17 +36,16 @@ import org.apache.flink.types.Either;
  *
  * <pre>
  * history files (JSON lines | Taobao CSV) -> events, in file order --not an event--> counted, logged
- *   -> keyBy(user) -> UserFeatureStage              -> state + timers of "user-features"
- *   -> keyBy(user) -> UserFeatureFunction (the streaming operator, its output only)
- *      -> item events, keyBy(item) -> ItemFeatureStage -> state + timers of "item-features-and-scoring"
+ *   -> keyBy(user) -> UserFeatureStage on every event       (UserStageToEnd)
+ *        at the end of the history: each user's state -> state + timers of "user-features"
+ *        item events with their vector -> keyBy(item) -> ItemFeatureStage
+ *                                                      -> state + timers of "item-features-and-scoring"
  * </pre>
  *
- * There is no second feature path: the user state is written by {@link
- * dev.flywheel.jobs.features.UserFeatureStage}, the same step the streaming user stage runs, under
- * the same state names, serialisers and timer service, and the item state by {@link
- * dev.flywheel.jobs.features.ItemFeatureStage} on the vectors the streaming user stage itself
- * computes. The user stage therefore runs twice here (once to write its state, once to feed the
- * items), which costs less than anything that would need a second implementation.
+ * There is no second feature path: {@link dev.flywheel.jobs.features.UserFeatureStage} and {@link
+ * dev.flywheel.jobs.features.ItemFeatureStage} are the steps the streaming operators run, with the
+ * same state names, serialisers and timers; the bootstrap only carries what they leave into the
+ * savepoint.
  *
  * <p>Each file is read by one reader, so each user's events arrive in file order: the order the
  * streaming job applies them in when the file is what was written to the clickstream. Timers are
@@ -73,18 +73,20 @@ public final class BootstrapJob {
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
+        // No function here keeps a reference to a record it was given, so chained operators may
+        // hand records over without the defensive copy (a serialiser round trip per event).
+        env.getConfig().enableObjectReuse();
         DataStream<ShopperEvent> events = history(env)
                 .process(new SplitHistory(), ShopperEventTypeInfo.INSTANCE).name("Events (lines that are none counted)");
 
-        StateBootstrapTransformation<ShopperEvent> users = OperatorTransformation.bootstrapWith(events)
+        SingleOutputStreamOperator<Tuple2<ShopperEvent, UserFeatures>> itemEvents = events
                 .keyBy(ShopperEvent::userId, Types.STRING)
-                .transform(new UserStateBootstrap(config.features()));
-
-        DataStream<Tuple2<ShopperEvent, UserFeatures>> itemEvents = events
-                .keyBy(ShopperEvent::userId, Types.STRING)
-                .process(new UserFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_USER)
-                .name(Operator.USER_FEATURES.name())
-                .filter(record -> record.f0 instanceof ItemEvent).name("Item events");
+                .process(new UserStageToEnd(config.features()), FeatureTypes.EVENT_WITH_USER)
+                .name(Operator.USER_FEATURES.name() + ", to the end of the history");
+        StateBootstrapTransformation<Tuple3<String, UserState, Long>> users = OperatorTransformation
+                .bootstrapWith(itemEvents.getSideOutput(UserStageToEnd.FINAL_STATE))
+                .keyBy(last -> last.f0, Types.STRING)
+                .transform(new UserStateWriter());
         StateBootstrapTransformation<Tuple2<ShopperEvent, UserFeatures>> items = OperatorTransformation
                 .bootstrapWith(itemEvents)
                 .keyBy(ScoringFunction::key, Types.STRING)

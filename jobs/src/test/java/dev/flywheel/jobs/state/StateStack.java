@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -29,9 +30,13 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -145,27 +150,61 @@ final class StateStack {
     static Map<String, FeatureVector> awaitVectors(EmbeddedKafka kafka, Topics topics, JobClient job,
             List<ShopperEvent> events) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (true) {
-            Map<String, FeatureVector> vectors = vectorsByEvent(kafka, topics.features());
-            if (events.stream().allMatch(event -> vectors.containsKey(event.eventId()))) {
-                return vectors;
+        try (VectorTail tail = new VectorTail(kafka, topics.features())) {
+            while (true) {
+                Map<String, FeatureVector> vectors = tail.poll();
+                if (events.stream().allMatch(event -> vectors.containsKey(event.eventId()))) {
+                    return vectors;
+                }
+                if (job.getJobStatus().get().isGloballyTerminalState()) {
+                    throw new AssertionError("the scoring job ended (" + job.getJobStatus().get() + ") with "
+                            + vectors.size() + " vectors");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("waited " + DEADLINE.toSeconds() + " s for " + events.size()
+                            + " vectors; the topic holds " + vectors.size());
+                }
             }
-            if (job.getJobStatus().get().isGloballyTerminalState()) {
-                throw new AssertionError("the scoring job ended (" + job.getJobStatus().get() + ") with "
-                        + vectors.size() + " vectors");
+        }
+    }
+
+    /** The features topic from its beginning, by event id, read as it grows. */
+    private static final class VectorTail implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final FeatureVectorCodec codec = new FeatureVectorCodec();
+        private final Map<String, FeatureVector> vectors = new HashMap<>();
+
+        VectorTail(EmbeddedKafka kafka, String topic) {
+            Properties properties = new Properties();
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(topic, p));
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + DEADLINE.toSeconds() + " s for " + events.size()
-                        + " vectors; the topic holds " + vectors.size());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+        }
+
+        Map<String, FeatureVector> poll() {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                FeatureVector vector = codec.decode(record.value());
+                vectors.put(vector.eventId(), vector);
             }
-            Thread.sleep(200);
+            return vectors;
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
         }
     }
 
     static Map<String, FeatureVector> vectorsByEvent(EmbeddedKafka kafka, String topic) {
         FeatureVectorCodec codec = new FeatureVectorCodec();
         Map<String, FeatureVector> vectors = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(topic, Duration.ofSeconds(5))) {
+        for (ConsumerRecord<byte[], byte[]> record : kafka.readAll(topic, Duration.ofSeconds(30))) {
             FeatureVector vector = codec.decode(record.value());
             vectors.put(vector.eventId(), vector);
         }
