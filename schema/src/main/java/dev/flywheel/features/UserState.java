@@ -215,7 +215,8 @@ public class UserState {
      * without changing this state: counters decayed to then, a session that a gap has ended by then
      * closed, nothing if the TTL has passed. At {@code asOf} = {@link #lastEventTime} they are the
      * values the vector of the user's last event carried, as long as no wake-up has closed its
-     * session since. For export and inspection.
+     * session since. A time before the last event gives the state as it stands: it cannot be
+     * rewound. For export and inspection.
      */
     public double[] featuresAt(long asOf, FeatureSettings settings) {
         UserState at = copy();

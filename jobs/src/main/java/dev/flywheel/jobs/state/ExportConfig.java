@@ -22,6 +22,7 @@ import java.util.Set;
  * @param features     the scoring job's {@code --top-categories} and {@code --state-ttl}
  * @param stateBackend the backend the state was written with when it is a native-format checkpoint
  *                     ({@code hashmap} or {@code rocksdb}); savepoints read with either
+ * @param parallelism  of the reading jobs; 0: the environment's default
  */
 public record ExportConfig(Path savepoint, Path output, long asOf, FeatureSettings features, String stateBackend,
         int parallelism) {

@@ -10,6 +10,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Locale;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -91,7 +92,7 @@ public final class HistoryFormat extends SimpleStreamFormat<Either<String, Shopp
                 if (length == 0) {
                     continue;
                 }
-                byte[] bytes = length == raw.length ? raw : java.util.Arrays.copyOf(raw, length);
+                byte[] bytes = length == raw.length ? raw : Arrays.copyOf(raw, length);
                 Decoded decoded = codec.decode(bytes);
                 if (decoded instanceof Decoded.Accepted accepted) {
                     return Either.Right(accepted.event());
