@@ -100,6 +100,12 @@ public final class FlywheelLocal implements Callable<Integer> {
             description = "With --challenger: promote the challenger to champion this many seconds into the traffic.")
     Long promoteAfter;
 
+    @Option(names = "--bootstrap-from", paramLabel = "FILE|SAVEPOINT",
+            description = "Start the scoring job with warm features: bootstrapped from this history file (contract "
+                    + "JSON lines, or a Taobao .csv) or from this savepoint directory. The history should end before "
+                    + "the live traffic begins (docs/state.md).")
+    Path bootstrapFrom;
+
     @Option(names = "--parallelism", description = "Flink job parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism = 2;
 
@@ -261,7 +267,9 @@ public final class FlywheelLocal implements Callable<Integer> {
         out.printf("registered %s v%d as champion%s%n", WarmupModel.MODEL, champion, challenger == 0 ? ""
                 : String.format(", v%d as challenger for %s of shoppers", challenger, ServingSplit.percent(challengerShare)));
 
-        LocalJobs jobs = LocalJobs.submit(stack, parallelism);
+        Path savepoint = bootstrapFrom == null ? null
+                : LocalBootstrap.savepointFor(stack, bootstrapFrom, parallelism, LocalBootstrap.SAVEPOINT, out);
+        LocalJobs jobs = LocalJobs.submit(stack, parallelism, savepoint);
         try {
             if (awaitRunning(jobs)) {
                 runTraffic(stack, jobs, editor, liveTraffic(records), started);
@@ -498,6 +506,9 @@ public final class FlywheelLocal implements Callable<Integer> {
         }
         if (registryPort < 0 || registryPort > 65_535) {
             problems.add("--registry-port must be a port number");
+        }
+        if (bootstrapFrom != null && LocalBootstrap.problemWith(bootstrapFrom) != null) {
+            problems.add(LocalBootstrap.problemWith(bootstrapFrom));
         }
         if (taobao != null && !Files.isRegularFile(taobao)) {
             problems.add("--taobao: no such file " + taobao);

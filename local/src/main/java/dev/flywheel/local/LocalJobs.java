@@ -6,6 +6,7 @@ import dev.flywheel.jobs.analytics.AnalyticsJob;
 import dev.flywheel.jobs.scoring.ScoringConfig;
 import dev.flywheel.jobs.scoring.ScoringJob;
 import dev.flywheel.registry.http.Credentials;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,11 @@ record LocalJobs(JobClient analytics, JobClient scoring, JobMetrics analyticsMet
     static final String ACTIVITY_LATE = "activity_late";
 
     static LocalJobs submit(LocalStack stack, int parallelism) throws Exception {
+        return submit(stack, parallelism, null);
+    }
+
+    /** As {@link #submit(LocalStack, int)}, the scoring job restored from {@code savepoint} unless it is null. */
+    static LocalJobs submit(LocalStack stack, int parallelism, Path savepoint) throws Exception {
         Map<String, String> common = new HashMap<>(Map.of(
                 "bootstrap", stack.kafkaBootstrap(),
                 "starting-offsets", "earliest",
@@ -47,7 +53,8 @@ record LocalJobs(JobClient analytics, JobClient scoring, JobMetrics analyticsMet
         scoringArgs.put("registry-token", Credentials.LOCAL_READER);
         scoringArgs.put("decisions-topic", stack.topics().decisions());
         scoringArgs.put("outcomes-topic", stack.topics().outcomes());
-        StreamExecutionEnvironment scoringEnv = stack.flinkEnvironment();
+        StreamExecutionEnvironment scoringEnv = savepoint == null ? stack.flinkEnvironment()
+                : stack.flinkEnvironment(savepoint);
         ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(scoringArgs))).build(scoringEnv);
         JobClient scoring;
         try {

@@ -21,6 +21,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
@@ -257,6 +258,17 @@ final class LocalStack implements AutoCloseable {
 
     JobClient submit(StreamExecutionEnvironment env, String jobName) throws Exception {
         return env.executeAsync(jobName);
+    }
+
+    /**
+     * An environment whose jobs start from {@code savepoint}, as {@code flink run -s} starts them:
+     * state the job has no operator for fails the start (no allowNonRestoredState).
+     */
+    StreamExecutionEnvironment flinkEnvironment(Path savepoint) {
+        Configuration restore = new Configuration();
+        restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint.toUri().toString());
+        restore.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
+        return StreamExecutionEnvironment.createRemoteEnvironment(flinkRest.getHost(), flinkRest.getPort(), restore);
     }
 
     @Override

@@ -96,6 +96,24 @@ public class ItemState {
                 peersBefore, peerLevelBefore);
     }
 
+    /** The features an item's state holds on its own, without an event: what {@link #featuresAt} gives. */
+    public static final java.util.List<String> HELD_FEATURES = java.util.List.of("item_popularity_1h",
+            "item_popularity_1d", "item_conversion_rate_7d", "item_price", "item_peer_looks_7d");
+
+    /**
+     * The {@link #HELD_FEATURES} as of {@code asOf}, in that order, without changing this state:
+     * decayed to then, all 0 if the TTL has passed. {@code item_price} is the last known price.
+     */
+    public double[] featuresAt(long asOf, FeatureSettings settings) {
+        if (lastEventTime == UserState.NONE || asOf - lastEventTime >= settings.stateTtlMillis()) {
+            return new double[HELD_FEATURES.size()];
+        }
+        long gap = Math.max(0, asOf - lastEventTime);
+        double week = Decay.factor(gap, WEEK);
+        return new double[] {popularity1h * Decay.factor(gap, HOUR), popularity1d * Decay.factor(gap, DAY),
+                purchases7d * week / (viewsAndClicks7d * week + 1), lastPrice, peerLooks7d * week};
+    }
+
     /** Whether an event at {@code ts} is older than the newest one this item has applied. */
     public boolean isOutOfOrder(long ts) {
         return lastEventTime != UserState.NONE && ts < lastEventTime;

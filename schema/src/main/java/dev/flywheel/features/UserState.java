@@ -198,6 +198,80 @@ public class UserState {
     }
 
     /**
+     * The features this state holds on its own, without an event, in spec order: the decayed
+     * counters and history, top_category_share and category_count, and the session's. Left out:
+     * the recency gaps (export the times instead), category_affinity and
+     * event_log_price_vs_session (they compare with an event), the event and item families.
+     */
+    public static final java.util.List<String> HELD_FEATURES = SPEC.features().stream()
+            .filter(feature -> feature.family() != FeatureFamily.RECENCY && feature.family() != FeatureFamily.EVENT
+                    && feature.family() != FeatureFamily.ITEM)
+            .map(FeatureDefinition::name)
+            .filter(name -> !name.equals("category_affinity") && !name.equals("event_log_price_vs_session"))
+            .toList();
+
+    /**
+     * The {@link #HELD_FEATURES} as of {@code asOf}, in a vector in spec order (the others 0),
+     * without changing this state: counters decayed to then, a session that a gap has ended by then
+     * closed, nothing if the TTL has passed. At {@code asOf} = {@link #lastEventTime} they are the
+     * values the vector of the user's last event carried, as long as no wake-up has closed its
+     * session since. A time before the last event gives the state as it stands: it cannot be
+     * rewound. For export and inspection.
+     */
+    public double[] featuresAt(long asOf, FeatureSettings settings) {
+        UserState at = copy();
+        if (at.lastEventTime != NONE && asOf - at.lastEventTime >= settings.stateTtlMillis()) {
+            at.clear();
+        }
+        if (at.lastEventTime != NONE && asOf > at.lastEventTime) {
+            at.decay(asOf - at.lastEventTime);
+            if (asOf - at.lastEventTime >= SESSION_GAP) {
+                at.closeSession();
+            }
+        }
+        double[] features = new double[SPEC.size()];
+        at.writeCounters(features);
+        at.writeAffinity(features, null);
+        at.writeSession(features, asOf);
+        at.writeSessionMix(features, null);
+        at.writeHistory(features);
+        return features;
+    }
+
+    private UserState copy() {
+        UserState copy = new UserState();
+        copy.lastEventTime = lastEventTime;
+        copy.lastCartTime = lastCartTime;
+        copy.lastPurchaseTime = lastPurchaseTime;
+        copy.counters = counters.clone();
+        copy.pricedUnits7d = pricedUnits7d;
+        copy.sessions7d = sessions7d;
+        copy.convertedSessions7d = convertedSessions7d;
+        copy.categories = categories.clone();
+        copy.categoryScores = categoryScores.clone();
+        copy.sessionStart = sessionStart;
+        copy.sessionEvents = sessionEvents;
+        copy.sessionViews = sessionViews;
+        copy.sessionClicks = sessionClicks;
+        copy.sessionSearches = sessionSearches;
+        copy.sessionWishlists = sessionWishlists;
+        copy.sessionCarts = sessionCarts;
+        copy.sessionRemoves = sessionRemoves;
+        copy.sessionCartValue = sessionCartValue;
+        copy.sessionConverted = sessionConverted;
+        copy.sessionQueryWords = sessionQueryWords;
+        copy.sessionMaxQueryWords = sessionMaxQueryWords;
+        copy.sessionPricedLooks = sessionPricedLooks;
+        copy.sessionLookLogPriceSum = sessionLookLogPriceSum;
+        copy.sessionLookLogPriceSquares = sessionLookLogPriceSquares;
+        copy.sessionLookLogPriceMin = sessionLookLogPriceMin;
+        copy.sessionPricedViews = sessionPricedViews;
+        copy.sessionViewLogPriceSum = sessionViewLogPriceSum;
+        copy.sessionItems = sessionItems.clone();
+        return copy;
+    }
+
+    /**
      * The user's average purchased unit price over the last week (decayed 7 d spend / units bought
      * at a known price); 0 when unknown. {@code item_price_vs_user_spend} compares an item with it.
      */
@@ -459,6 +533,11 @@ public class UserState {
             features[typeFlag] = 1;
         }
         features[QUERY_WORDS] = event instanceof Search search ? countWords(search.query()) : 0;
+        writeSessionMix(features, event instanceof ItemEvent itemEvent ? itemEvent.price() : null);
+    }
+
+    /** The session's composition and price level; {@code eventPrice} for event_log_price_vs_session. */
+    private void writeSessionMix(double[] features, Double price) {
         features[SESSION_VIEWS] = sessionViews;
         features[SESSION_CLICKS] = sessionClicks;
         features[SESSION_CART_ADDS] = sessionCarts;
@@ -480,7 +559,6 @@ public class UserState {
                     ? sessionViewLogPriceSum / sessionPricedViews
                             - (sessionLookLogPriceSum - sessionViewLogPriceSum) / pricedClicks
                     : 0;
-            Double price = event instanceof ItemEvent itemEvent ? itemEvent.price() : null;
             features[EVENT_PRICE_VS_SESSION] = price != null && price > 0 ? StrictMath.log(price) - mean : 0;
         }
     }

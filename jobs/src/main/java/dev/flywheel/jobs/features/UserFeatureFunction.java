@@ -2,14 +2,10 @@ package dev.flywheel.jobs.features;
 
 import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.features.FeatureSettings;
-import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.UserState;
 import dev.flywheel.jobs.SecondsHistogram;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -32,22 +28,22 @@ import org.apache.flink.util.Collector;
  * it fires it closes the session if it really ended (last event + 30 min), deletes the user if the
  * state TTL has passed since their last event, and otherwise sets itself for the next of those
  * deadlines. Timer queue work was the largest cost of this stage after the features themselves,
- * hence the slack. The features never depend on when it fires ({@link UserState#applyUser} closes
+ * hence the slack. The features never depend on when it fires ({@link dev.flywheel.features.UserState#applyUser} closes
  * sessions and forgets users from event-time gaps itself); it only frees state, so an expired
  * user leaves no state entry and no timer.
  *
  * <p>Metrics: {@code events_out_of_order}, {@code feature_freshness_seconds} (wall clock minus event time
  * when the user part is made), {@code users_created}, {@code users_expired} and {@code users_live},
  * their difference since this subtask started (a restore starts the count again).
+ *
+ * <p>State, timers and their rules are {@link UserFeatureStage}'s, which the bootstrap job runs too.
  */
 public final class UserFeatureFunction extends KeyedProcessFunction<String, ShopperEvent, Tuple2<ShopperEvent, UserFeatures>> {
     private static final long serialVersionUID = 1L;
 
     private final FeatureSettings settings;
 
-    private transient ValueState<UserState> user;
-    /** When this user's wake-up timer is set for; absent while they have no state. */
-    private transient ValueState<Long> wakeAt;
+    private transient UserFeatureStage stage;
     private transient Histogram freshness;
     private transient Counter outOfOrder;
     private transient Counter usersCreated;
@@ -59,8 +55,7 @@ public final class UserFeatureFunction extends KeyedProcessFunction<String, Shop
 
     @Override
     public void open(OpenContext context) {
-        user = getRuntimeContext().getState(new ValueStateDescriptor<>("user", FeatureTypes.USER_STATE));
-        wakeAt = getRuntimeContext().getState(new ValueStateDescriptor<>("wake-at", Types.LONG));
+        stage = new UserFeatureStage(settings, getRuntimeContext());
         var metrics = getRuntimeContext().getMetricGroup();
         freshness = metrics.histogram("feature_freshness_seconds", new SecondsHistogram(TimeUnit.MILLISECONDS, 10_000));
         outOfOrder = metrics.counter("events_out_of_order");
@@ -72,60 +67,22 @@ public final class UserFeatureFunction extends KeyedProcessFunction<String, Shop
     @Override
     public void processElement(ShopperEvent event, Context ctx, Collector<Tuple2<ShopperEvent, UserFeatures>> out)
             throws Exception {
-        UserState state = user.value();
-        boolean first = state == null;
-        if (first) {
-            state = new UserState();
+        UserFeatureStage.Applied applied = stage.apply(event, ctx.timerService());
+        if (applied.created()) {
             usersCreated.inc();
-        } else if (state.isOutOfOrder(event.ts())) {
+        } else if (applied.outOfOrder()) {
             outOfOrder.inc();
         }
-        // Closed only by a wake-up, which then waits for the TTL: this event opens a new session.
-        boolean wakeUpWaitsForTtl = !first && !state.hasOpenSession();
-        double[] values = state.applyUser(event, settings);
-        out.collect(Tuple2.of(event, new UserFeatures(values, state.usualUnitPrice())));
+        out.collect(Tuple2.of(event, applied.features()));
         freshness.update(System.currentTimeMillis() - event.ts());
-        user.update(state);
-
-        // Within a session nothing moves, so most events touch no timer and no wake-at entry.
-        if (first) {
-            moveWakeUp(ctx, null, sessionWakeUp(state));
-        } else if (wakeUpWaitsForTtl) {
-            moveWakeUp(ctx, wakeAt.value(), sessionWakeUp(state));
-        }
     }
 
     /** The wake-up timer fired: free what has expired, then wait for the next deadline. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Tuple2<ShopperEvent, UserFeatures>> out)
             throws Exception {
-        UserState state = user.value();
-        if (state == null) {
-            return;
-        }
-        if (timestamp >= state.expiresAt(settings)) {
-            user.clear();
-            wakeAt.clear();
+        if (stage.wakeUp(timestamp, ctx.timerService())) {
             usersExpired.inc();
-            return;
         }
-        if (state.hasOpenSession() && timestamp >= state.sessionEndsAt()) {
-            state.closeSession();
-            user.update(state);
-        }
-        moveWakeUp(ctx, null, state.hasOpenSession() ? sessionWakeUp(state) : state.expiresAt(settings));
-    }
-
-    /** When to look at an open session again: a session gap after it would end now, or at the TTL. */
-    private long sessionWakeUp(UserState state) {
-        return Math.min(state.sessionEndsAt() + FeatureSpec.SESSION_GAP.toMillis(), state.expiresAt(settings));
-    }
-
-    private void moveWakeUp(Context ctx, Long from, long to) throws Exception {
-        if (from != null) {
-            ctx.timerService().deleteEventTimeTimer(from);
-        }
-        ctx.timerService().registerEventTimeTimer(to);
-        wakeAt.update(to);
     }
 }

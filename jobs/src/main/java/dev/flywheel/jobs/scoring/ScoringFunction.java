@@ -7,8 +7,8 @@ import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.features.FeatureSpec;
 import dev.flywheel.features.FeatureVector;
 import dev.flywheel.features.ItemFeatures;
-import dev.flywheel.features.ItemState;
 import dev.flywheel.jobs.features.FeatureTypes;
+import dev.flywheel.jobs.features.ItemFeatureStage;
 import dev.flywheel.jobs.features.UserFeatures;
 import dev.flywheel.jobs.serving.ArtifactSource;
 import dev.flywheel.jobs.serving.LoadedModel;
@@ -30,8 +30,6 @@ import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.BasicArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -55,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keyed by {@link #key}: the item, or the user for events about no item (searches). An item
  * sees events of many users from many user-stage subtasks, so its features depend on arrival
- * order; {@link ItemState#apply} keeps its decayed sums independent of it and docs/features.md
+ * order; {@link dev.flywheel.features.ItemState#apply} keeps its decayed sums independent of it and docs/features.md
  * bounds the difference to the offline replay. Out-of-order events are applied and counted in
  * {@code events_out_of_order}.
  *
@@ -67,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * counted while the previous plan serves.
  *
  * <p>When no version serves a user the event gets no decision (no fake score) and counts in the
- * model's {@code events_unscored}. Items expire as before: one wake-up timer per item, set at first
- * sight for the state TTL and set again for the new deadline when it fires early.
+ * model's {@code events_unscored}. Item state, its expiry and timers are {@link ItemFeatureStage}'s,
+ * which the bootstrap job runs too.
  */
 public final class ScoringFunction
         extends KeyedBroadcastProcessFunction<String, Tuple2<ShopperEvent, UserFeatures>, ModelUpdate, Decision>
@@ -88,7 +86,7 @@ public final class ScoringFunction
     private final ArtifactSource artifacts;
     private final boolean emitVectors;
 
-    private transient ValueState<ItemState> item;
+    private transient ItemFeatureStage items;
     private transient ModelServing serving;
     private transient Map<String, ModelMetrics> metrics;
     private transient Map<String, List<ServingConfig>> restored;
@@ -136,7 +134,7 @@ public final class ScoringFunction
 
     @Override
     public void open(OpenContext context) {
-        item = getRuntimeContext().getState(new ValueStateDescriptor<>("item", FeatureTypes.ITEM_STATE));
+        items = new ItemFeatureStage(settings, getRuntimeContext());
         MetricGroup group = getRuntimeContext().getMetricGroup();
         outOfOrder = group.counter("events_out_of_order");
         itemsExpired = group.counter("items_expired");
@@ -161,18 +159,11 @@ public final class ScoringFunction
         double[] vector = record.f1.values();
         ItemFeatures itemFeatures = ItemFeatures.NONE;
         if (event instanceof ItemEvent itemEvent) {
-            ItemState state = item.value();
-            boolean first = state == null;
-            if (first) {
-                state = new ItemState();
-            } else if (state.isOutOfOrder(event.ts())) {
+            ItemFeatureStage.Applied applied = items.apply(itemEvent, vector, ctx.timerService());
+            if (applied.outOfOrder()) {
                 outOfOrder.inc();
             }
-            itemFeatures = state.apply(itemEvent, vector, settings);
-            item.update(state);
-            if (first) {
-                ctx.timerService().registerEventTimeTimer(state.expiresAt(settings));
-            }
+            itemFeatures = applied.features();
         }
         itemFeatures.writeInto(vector, record.f1.usualUnitPrice());
         if (emitVectors) {
@@ -247,15 +238,8 @@ public final class ScoringFunction
     /** The item's wake-up fired: delete it if its TTL has passed, else wait for the new deadline. */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Decision> out) throws Exception {
-        ItemState state = item.value();
-        if (state == null) {
-            return;
-        }
-        if (timestamp >= state.expiresAt(settings)) {
-            item.clear();
+        if (items.wakeUp(timestamp, ctx.timerService())) {
             itemsExpired.inc();
-        } else {
-            ctx.timerService().registerEventTimeTimer(state.expiresAt(settings));
         }
     }
 

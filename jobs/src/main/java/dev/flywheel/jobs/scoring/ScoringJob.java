@@ -11,6 +11,8 @@ import dev.flywheel.jobs.Operator;
 import dev.flywheel.jobs.features.FeatureTypes;
 import dev.flywheel.jobs.features.FeatureVectorRecordSerializer;
 import dev.flywheel.jobs.features.UserFeatureFunction;
+import dev.flywheel.jobs.features.UserFeatures;
+import dev.flywheel.features.FeatureSettings;
 import dev.flywheel.jobs.ingest.Clickstream;
 import dev.flywheel.jobs.ingest.DeadLetterRecordSerializer;
 import dev.flywheel.jobs.ingest.ParsingDeserializer;
@@ -23,6 +25,8 @@ import dev.flywheel.jobs.serving.ServingConfigWatermarks;
 import dev.flywheel.jobs.serving.RegistryArtifacts;
 import dev.flywheel.outcomes.Outcome;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -64,6 +68,16 @@ public final class ScoringJob {
     private final Source<ModelUpdate, ?, ?> modelUpdates;
     private final ArtifactSource artifacts;
     private final Outputs outputs;
+    private UserStage userStage = UserFeatureFunction::new;
+
+    /**
+     * Makes the keyed-by-user stage's function. Only an upgrade test swaps it, for a version that
+     * keeps more state under the same uid; the job itself always runs {@link UserFeatureFunction}.
+     */
+    @FunctionalInterface
+    public interface UserStage extends java.io.Serializable {
+        KeyedProcessFunction<String, ShopperEvent, Tuple2<ShopperEvent, UserFeatures>> create(FeatureSettings settings);
+    }
 
     public ScoringJob(ScoringConfig config, Source<Either<DeadLetter, ShopperEvent>, ?, ?> clickstream,
             Source<ModelUpdate, ?, ?> modelUpdates, ArtifactSource artifacts, Outputs outputs) {
@@ -72,6 +86,12 @@ public final class ScoringJob {
         this.modelUpdates = modelUpdates;
         this.artifacts = artifacts;
         this.outputs = outputs;
+    }
+
+    /** This job with another user-stage function: see {@link UserStage}. */
+    public ScoringJob withUserStage(UserStage stage) {
+        this.userStage = stage;
+        return this;
     }
 
     /** The job wired to the Kafka topics and the registry named by the configuration. */
@@ -111,7 +131,7 @@ public final class ScoringJob {
 
         var withUserFeatures = events
                 .keyBy(ShopperEvent::userId, Types.STRING)
-                .process(new UserFeatureFunction(config.features()), FeatureTypes.EVENT_WITH_USER)
+                .process(userStage.create(config.features()), FeatureTypes.EVENT_WITH_USER)
                 .uid(Operator.USER_FEATURES.uid()).name(Operator.USER_FEATURES.name());
 
         SingleOutputStreamOperator<Decision> decisions = withUserFeatures
