@@ -51,16 +51,21 @@ class ShadedJobJarTest {
     }
 
     @Test
-    void holdsTheJobsAndTheKafkaConnectorButNoOtherFlinkClass() throws IOException {
+    void holdsTheJobsTheKafkaConnectorAndTheStateProcessorApiButNoOtherFlinkClass() throws IOException {
         assertThat(entries).contains("dev/flywheel/jobs/scoring/ScoringJob.class",
                 "dev/flywheel/jobs/analytics/AnalyticsJob.class", "dev/flywheel/jobs/monitor/MonitorJob.class",
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/kafka/clients/consumer/KafkaConsumer.class");
-        Set<String> connector = entriesOfJarHolding("org/apache/flink/connector/kafka/source/KafkaSource.class");
+        // Neither is part of a Flink distribution's lib/: the Kafka connector for every job, the
+        // State Processor API for the bootstrap and export jobs (docs/state.md).
+        Set<String> bundled = new HashSet<>(entriesOfJarHolding("org/apache/flink/connector/kafka/source/KafkaSource.class"));
+        bundled.addAll(entriesOfJarHolding("org/apache/flink/state/api/SavepointWriter.class"));
+        assertThat(entries).contains("dev/flywheel/jobs/state/BootstrapJob.class", "dev/flywheel/jobs/state/ExportJob.class",
+                "org/apache/flink/state/api/SavepointWriter.class");
         List<String> foreignFlink = entries.stream()
-                .filter(e -> e.startsWith("org/apache/flink/") && e.endsWith(".class") && !connector.contains(e))
+                .filter(e -> e.startsWith("org/apache/flink/") && e.endsWith(".class") && !bundled.contains(e))
                 .toList();
-        assertThat(foreignFlink).as("Flink classes not from flink-connector-kafka").isEmpty();
+        assertThat(foreignFlink).as("Flink classes not from flink-connector-kafka or flink-state-processor-api").isEmpty();
         // The cluster brings its own logging; a second binding in the job would fight it.
         assertThat(entries).noneMatch(e -> e.startsWith("org/slf4j/") || e.startsWith("org/apache/logging/log4j/"));
     }
