@@ -6,6 +6,7 @@ import dev.flywheel.events.ShopperEvent;
 import dev.flywheel.events.ShopperEvent.Click;
 import dev.flywheel.events.ShopperEvent.Purchase;
 import dev.flywheel.events.ShopperEvent.Search;
+import dev.flywheel.jobs.events.ShopperEventTypeInfo;
 import dev.flywheel.outcomes.Attribution;
 import dev.flywheel.outcomes.SearchOutcome;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -45,16 +47,20 @@ import org.apache.flink.util.Collector;
  * Both apply one rule (window end at or before the proof's time), so the row does not depend on
  * which came first, and a restore replays to the same rows.
  *
- * <p>State: the user's open lists by request id, and the earliest window end among them (so an
- * event of a user without open lists costs one state read). A list leaves state when it is
+ * <p>A click can arrive before its search (the search service logs asynchronously, the tracker
+ * writes the click): it waits, by request id, until the proofs above pass the click's own time (a
+ * search is at or before its click), and joins the list if the search comes by then.
+ *
+ * <p>State: the user's open lists by request id, early clicks by request id, and the earliest time
+ * anything of the user waits for (so an event of a user with nothing open costs one state read). A list leaves state when it is
  * emitted; its timer is deleted when it leaves on arrival. Memory is about searches per second x
  * attribution window.
  *
  * <p>Metrics: {@code search_outcomes}, {@code search_outcomes_on_arrival} (closed by the user's
  * own later event), {@code searches_late} (window already closed at arrival: emitted at once, no
  * click can join it), {@code searches_empty} (no results: nothing to learn, not kept),
- * {@code clicks_attributed}, {@code clicks_unmatched} (request id of no open list: its search was
- * lost, late, or arrived after the click), {@code clicks_not_in_list}, {@code clicks_outside_window},
+ * {@code clicks_attributed}, {@code clicks_unmatched} (request id of no list, also after waiting
+ * the bound for its search: the search was lost, or late), {@code clicks_not_in_list}, {@code clicks_outside_window},
  * {@code purchases_attributed}.
  */
 public final class SearchOutcomeFunction extends KeyedProcessFunction<String, ShopperEvent, SearchOutcome> {
@@ -69,6 +75,9 @@ public final class SearchOutcomeFunction extends KeyedProcessFunction<String, Sh
     private final long outOfOrdernessMs;
 
     private transient MapState<String, SearchOutcome> open;
+    /** Clicks that arrived before their search, by request id. */
+    private transient MapState<String, List<ShopperEvent>> earlyClicks;
+    /** The earliest time anything of this user waits for: a list's window end or an early click's expiry. */
     private transient ValueState<Long> earliestClose;
     private transient Counter outcomes;
     private transient Counter onArrival;
@@ -92,6 +101,8 @@ public final class SearchOutcomeFunction extends KeyedProcessFunction<String, Sh
     @Override
     public void open(OpenContext context) {
         open = getRuntimeContext().getMapState(new MapStateDescriptor<>("open-lists", Types.STRING, SEARCH_OUTCOME));
+        earlyClicks = getRuntimeContext().getMapState(new MapStateDescriptor<>("early-clicks", Types.STRING,
+                new ListTypeInfo<>(ShopperEventTypeInfo.INSTANCE)));
         earliestClose = getRuntimeContext().getState(new ValueStateDescriptor<>("earliest-close", Types.LONG));
         var metrics = getRuntimeContext().getMetricGroup();
         outcomes = metrics.counter("search_outcomes");
@@ -116,7 +127,12 @@ public final class SearchOutcomeFunction extends KeyedProcessFunction<String, Sh
         if (event instanceof Search search) {
             served(search, ctx, out);
         } else if (event instanceof Click click && click.requestId() != null) {
-            clicked(click);
+            SearchOutcome list = open.get(click.requestId());
+            if (list == null) {
+                keepEarly(click, ctx);
+            } else {
+                open.put(list.requestId(), withClick(list, click));
+            }
         } else if (event instanceof Purchase purchase) {
             purchased(purchase);
         }
@@ -135,37 +151,67 @@ public final class SearchOutcomeFunction extends KeyedProcessFunction<String, Sh
         SearchOutcome list = SearchOutcome.served(search.requestId(), search.userId(), search.sessionId(),
                 search.query(), rankedBy(search.header().extras()), search.ts(), search.results().toArray(String[]::new),
                 attribution.windowMillis());
+        List<ShopperEvent> before = earlyClicks.get(list.requestId());
+        if (before != null) {
+            // Their wake-ups stay: another early click may share the time; one that finds nothing due is harmless.
+            earlyClicks.remove(list.requestId());
+            for (ShopperEvent click : before) {
+                list = withClick(list, (Click) click);
+            }
+        }
         if (list.closedAt() <= ctx.timerService().currentWatermark()) {
             searchesLate.inc();
             emit(list, out);
             return;
         }
         open.put(list.requestId(), list);
-        ctx.timerService().registerEventTimeTimer(list.closedAt());
-        Long earliest = earliestClose.value();
-        if (earliest == null || list.closedAt() < earliest) {
-            earliestClose.update(list.closedAt());
-        }
+        wakeAt(list.closedAt(), ctx);
     }
 
-    private void clicked(Click click) throws Exception {
-        SearchOutcome list = open.get(click.requestId());
-        if (list == null) {
-            clicksUnmatched.inc();
-            return;
-        }
+    /** The list with the click at its item's position, if the click counts for it; the first click wins. */
+    private SearchOutcome withClick(SearchOutcome list, Click click) {
         int position = list.positionOf(click.itemId());
         if (position < 0) {
             clicksNotInList.inc();
-            return;
+            return list;
         }
         if (click.ts() < list.searchTime() || click.ts() > list.closedAt()) {
             clicksOutsideWindow.inc();
-            return;
+            return list;
         }
         clicksAttributed.inc();
-        if (!list.clicked(position)) {
-            open.put(list.requestId(), list.withClick(position, click.ts()));
+        return list.clicked(position) && list.clickTimes()[position] <= click.ts()
+                ? list : list.withClick(position, click.ts());
+    }
+
+    /**
+     * A click on a list not (yet) open: the search service logs asynchronously while the tracker
+     * writes the click, so the click can arrive first. It waits until its search could no longer
+     * arrive, then counts as unmatched.
+     */
+    private void keepEarly(Click click, Context ctx) throws Exception {
+        long expires = earlyClickExpiry(click);
+        if (expires <= ctx.timerService().currentWatermark()) {
+            clicksUnmatched.inc();
+            return;
+        }
+        List<ShopperEvent> clicks = earlyClicks.get(click.requestId());
+        clicks = clicks == null ? new ArrayList<>(1) : new ArrayList<>(clicks);
+        clicks.add(click);
+        earlyClicks.put(click.requestId(), clicks);
+        wakeAt(expires, ctx);
+    }
+
+    /** A search is at or before its click: once the proofs pass the click's time, its search cannot come. */
+    private static long earlyClickExpiry(ShopperEvent click) {
+        return click.ts();
+    }
+
+    private void wakeAt(long time, Context ctx) throws Exception {
+        ctx.timerService().registerEventTimeTimer(time);
+        Long earliest = earliestClose.value();
+        if (earliest == null || time < earliest) {
+            earliestClose.update(time);
         }
     }
 
@@ -202,11 +248,40 @@ public final class SearchOutcomeFunction extends KeyedProcessFunction<String, Sh
                 nextClose = Math.min(nextClose, list.closedAt());
             }
         }
+        List<String> expiredRequests = new ArrayList<>();
+        Map<String, List<ShopperEvent>> stillEarly = new java.util.HashMap<>();
+        for (Map.Entry<String, List<ShopperEvent>> entry : earlyClicks.entries()) {
+            List<ShopperEvent> kept = new ArrayList<>();
+            for (ShopperEvent click : entry.getValue()) {
+                long expires = earlyClickExpiry(click);
+                if (expires <= time) {
+                    clicksUnmatched.inc();
+                    if (deleteTimers) {
+                        ctx.timerService().deleteEventTimeTimer(expires);
+                    }
+                } else {
+                    kept.add(click);
+                    nextClose = Math.min(nextClose, expires);
+                }
+            }
+            if (kept.isEmpty()) {
+                expiredRequests.add(entry.getKey());
+            } else if (kept.size() < entry.getValue().size()) {
+                stillEarly.put(entry.getKey(), kept);
+            }
+        }
+        for (String request : expiredRequests) {
+            earlyClicks.remove(request);
+        }
+        // One put per entry: putAll of nothing would still leave an empty map in heap state.
+        for (Map.Entry<String, List<ShopperEvent>> entry : stillEarly.entrySet()) {
+            earlyClicks.put(entry.getKey(), entry.getValue());
+        }
         due.sort(Comparator.comparingLong(SearchOutcome::searchTime).thenComparing(SearchOutcome::requestId));
         for (SearchOutcome list : due) {
             open.remove(list.requestId());
             if (deleteTimers) {
-                // Every list with this window end is due, so no other list still needs the timer.
+                // Everything waiting until this time is due now, so nothing else still needs the timer.
                 ctx.timerService().deleteEventTimeTimer(list.closedAt());
             }
             emit(list, out);

@@ -140,6 +140,22 @@ class SearchOutcomeFunctionTest {
     }
 
     @Test
+    void aClickThatArrivesBeforeItsSearchJoinsItAndOneWhoseSearchNeverComesIsDropped() throws Exception {
+        var harness = harness(null);
+        harness.processElement(click("r1", "b", T0 + 2_000), T0 + 2_000);
+        harness.processElement(click("never", "a", T0 + 2_500), T0 + 2_500);
+        harness.processElement(search("r1", T0), T0);
+        // Past the clicks' time by the bound: the search of "never" can no longer come.
+        harness.processElement(view(T0 + 2_500 + BOUND + 1), T0 + 2_500 + BOUND + 1);
+        harness.processWatermark(new Watermark(Long.MAX_VALUE));
+
+        assertThat(harness.extractOutputValues()).singleElement()
+                .satisfies(row -> assertThat(row.clickTimes()).containsExactly(0, T0 + 2_000, 0, 0));
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+    }
+
+    @Test
     void rowsAreFlinkPojosSoStateNeedsNoKryo() {
         assertThat(SearchOutcomeFunction.SEARCH_OUTCOME).isInstanceOf(PojoTypeInfo.class);
     }
