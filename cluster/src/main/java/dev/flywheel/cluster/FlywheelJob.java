@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 public enum FlywheelJob {
     ANALYTICS("dev.flywheel.jobs.analytics.AnalyticsJob", "flywheel-analytics"),
     SCORING("dev.flywheel.jobs.scoring.ScoringJob", "flywheel-scoring"),
-    MONITOR("dev.flywheel.jobs.monitor.MonitorJob", "flywheel-monitor");
+    MONITOR("dev.flywheel.jobs.monitor.MonitorJob", "flywheel-monitor"),
+    SEARCH_OUTCOMES("dev.flywheel.jobs.searchoutcomes.SearchOutcomesJob", "flywheel-search-outcomes");
 
     private final String entryClass;
     private final String jobName;
@@ -28,7 +29,7 @@ public enum FlywheelJob {
     }
 
     public String option() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static FlywheelJob of(String name) {

@@ -54,6 +54,7 @@ class ShadedJobJarTest {
     void holdsTheJobsTheKafkaConnectorAndTheStateProcessorApiButNoOtherFlinkClass() throws IOException {
         assertThat(entries).contains("dev/flywheel/jobs/scoring/ScoringJob.class",
                 "dev/flywheel/jobs/analytics/AnalyticsJob.class", "dev/flywheel/jobs/monitor/MonitorJob.class",
+                "dev/flywheel/jobs/searchoutcomes/SearchOutcomesJob.class",
                 "org/apache/flink/connector/kafka/source/KafkaSource.class",
                 "org/apache/kafka/clients/consumer/KafkaConsumer.class");
         // Neither is part of a Flink distribution's lib/: the Kafka connector for every job, the

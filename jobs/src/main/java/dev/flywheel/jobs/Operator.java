@@ -26,6 +26,12 @@ public record Operator(String uid, String name) {
     public static final Operator OUTCOMES = new Operator("outcomes", "Outcomes: decisions x purchases (keyed by user)");
     public static final Operator OUTCOMES_SINK = new Operator("outcomes-sink", "Kafka: outcomes (exactly-once)");
 
+    // Search outcomes job (also uses the clickstream source and dead-letter operators above)
+    public static final Operator SEARCH_OUTCOMES = new Operator("search-outcomes",
+            "Search outcomes: result lists x clicks and purchases (keyed by user)");
+    public static final Operator SEARCH_OUTCOMES_SINK = new Operator("search-outcomes-sink",
+            "Kafka: search-outcomes (exactly-once)");
+
     // Monitor job
     public static final Operator MONITOR_DECISIONS_SOURCE = new Operator("monitor-decisions-source", "Kafka: decisions");
     public static final Operator MONITOR_OUTCOMES_SOURCE = new Operator("monitor-outcomes-source", "Kafka: outcomes (read_committed)");

@@ -1,6 +1,6 @@
 package dev.flywheel.registry;
 
-import dev.flywheel.features.FeatureSpec;
+import dev.flywheel.features.SearchRankingFeatures;
 import dev.flywheel.http.HardenedHttpServer;
 import dev.flywheel.http.HttpLimits;
 import dev.flywheel.registry.changes.ChangePublisher;
@@ -45,7 +45,7 @@ public final class RegistryService implements AutoCloseable {
             Objects.requireNonNull(store, "store");
             Objects.requireNonNull(bindAddress, "bindAddress");
             Objects.requireNonNull(validation, "validation");
-            knownFeature = Objects.requireNonNullElse(knownFeature, FeatureSpec.current()::has);
+            knownFeature = Objects.requireNonNullElse(knownFeature, SearchRankingFeatures::known);
         }
 
         /** A local-mode registry on a filesystem store, loopback only, without Kafka. */

@@ -20,6 +20,12 @@ public final class Topics {
      */
     public static final String OUTCOMES = "outcomes";
     /**
+     * Served search result lists joined with the clicks and purchases that followed them, once the
+     * attribution window closed: the search ranker's training rows ({@code dev.flywheel.outcomes.SearchOutcomeJson}),
+     * keyed by user id, written exactly once (read with {@code isolation.level=read_committed}).
+     */
+    public static final String SEARCH_OUTCOMES = "search-outcomes";
+    /**
      * Compacted. Key: model name; value: the model's complete serving configuration as
      * {@code dev.flywheel.models.ServingConfig} JSON. Read from the beginning to learn the current state.
      */

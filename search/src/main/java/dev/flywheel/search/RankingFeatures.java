@@ -1,5 +1,6 @@
 package dev.flywheel.search;
 
+import dev.flywheel.features.SearchRankingFeatures;
 import dev.flywheel.search.HybridRetriever.Candidate;
 import java.util.List;
 
@@ -11,10 +12,8 @@ import java.util.List;
  * (the defaults the issue asks unknown users to be served with).
  */
 public final class RankingFeatures {
-    public static final List<String> NAMES = List.of(
-            "search_bm25_scaled", "search_cosine", "search_bm25_reciprocal_rank", "search_vector_reciprocal_rank",
-            "search_term_coverage", "search_click_word_lift", "search_item_click_lift", "search_item_conversion",
-            "search_user_category_affinity", "search_user_brand_affinity", "search_price_vs_usual_spend");
+    /** {@link SearchRankingFeatures#NAMES}: the registry knows them from the schema module. */
+    public static final List<String> NAMES = SearchRankingFeatures.NAMES;
 
     private RankingFeatures() {
     }

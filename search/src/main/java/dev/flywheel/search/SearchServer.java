@@ -1,6 +1,8 @@
 package dev.flywheel.search;
 
+import dev.flywheel.events.Topics;
 import dev.flywheel.http.HardenedHttpServer;
+import dev.flywheel.registry.client.RegistryClient;
 import dev.flywheel.http.HttpLimits;
 import dev.flywheel.search.HybridRetriever.Fusion;
 import dev.flywheel.simulator.SearchWorld;
@@ -37,6 +39,18 @@ public final class SearchServer implements Callable<Integer> {
     @Option(names = "--ranker", description = "an ONNX search ranker from the trainer to re-rank with; none: fused order")
     Path ranker;
 
+    @Option(names = "--registry", description = "model registry URL: serve its champion search-ranker, swapped as"
+            + " model-updates announce changes (needs --bootstrap-servers); none: --ranker or fused order")
+    java.net.URI registry;
+
+    @Option(names = "--registry-token", defaultValue = "local-reader-token",
+            description = "reader token for the registry (default ${DEFAULT-VALUE})")
+    String registryToken;
+
+    @Option(names = "--model-updates-topic", defaultValue = Topics.MODEL_UPDATES,
+            description = "compacted topic the registry announces serving changes on (default ${DEFAULT-VALUE})")
+    String modelUpdatesTopic;
+
     @Option(names = "--embedding-cache", defaultValue = "target/search-cache",
             description = "folder for item embeddings computed at index time (default ${DEFAULT-VALUE})")
     Path cacheDir;
@@ -45,6 +59,10 @@ public final class SearchServer implements Callable<Integer> {
     public Integer call() throws Exception {
         if (items < 20 || port < 0 || port > 65535 || fusion == Fusion.BM25 || fusion == Fusion.VECTOR) {
             System.err.println("search-server: --items must be at least 20, --port 0-65535, --fusion RRF or LINEAR");
+            return 2;
+        }
+        if (registry != null && (ranker != null || bootstrapServers == null)) {
+            System.err.println("search-server: --registry needs --bootstrap-servers (for model-updates) and excludes --ranker");
             return 2;
         }
         SearchWorld world = SimulatedShop.world(seed, items);
@@ -62,9 +80,18 @@ public final class SearchServer implements Callable<Integer> {
             engine.useReranker(new OnnxReranker(ranker.getFileName().toString(), java.nio.file.Files.readAllBytes(ranker),
                     retriever, new ClickStatistics()));
         }
+        ClickStatistics liveStatistics = new ClickStatistics();
+        HybridRetriever rankerRetriever = new HybridRetriever(index, embedder, HybridRetriever.DEFAULT_DEPTH,
+                HybridRetriever.DEFAULT_RRF_K, linearWeight);
+        // Lives as long as the server: its thread is a daemon and the process ends with the server.
+        RegistryRankerUpdates updates = registry == null ? null : new RegistryRankerUpdates(engine,
+                new RegistryClient(registry, registryToken),
+                (version, onnx) -> new OnnxReranker(version, onnx, rankerRetriever, liveStatistics),
+                bootstrapServers, modelUpdatesTopic).start();
         try (HardenedHttpServer server = HardenedHttpServer.builder("search")
                 .bind("0.0.0.0", port).limits(HttpLimits.defaults()).handler(new SearchHttpApi(engine)).build().start()) {
-            System.out.println("search listening on port " + server.port());
+            System.out.println("search listening on port " + server.port()
+                    + (updates == null ? "" : ", ranker from " + registry + " as model-updates announce it"));
             Thread.currentThread().join();
         }
         return 0;

@@ -3,7 +3,12 @@ package dev.flywheel.trainer.ranking;
 import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import dev.flywheel.models.ModelDescriptor;
+import dev.flywheel.models.OutputSpec;
+import dev.flywheel.models.ReferenceDistributions;
+import dev.flywheel.registry.api.Sha256;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A scoring function for ranking, learned from pairs: standardise the features, one hidden layer of
@@ -13,6 +18,12 @@ import java.util.List;
 public final class PairwiseRanker {
     public static final String INPUT_TENSOR = "features";
     public static final String OUTPUT_TENSOR = "scores";
+    /**
+     * A second output, the sigmoid of the score: the same order, in (0, 1), so the model registry's
+     * warm-up check (outputs must be probabilities) accepts the ranker. Consumers that rank read
+     * {@link #OUTPUT_TENSOR}, the first output; this one is what the registry descriptor names.
+     */
+    public static final String RELEVANCE_TENSOR = "relevance";
     public static final String FEATURE_NAMES_METADATA = "feature_names";
     static final int ONNX_OPSET = 13;
     static final int IR_VERSION = 8;
@@ -67,6 +78,7 @@ public final class PairwiseRanker {
                 .setName(graphName)
                 .addInput(floatMatrix(INPUT_TENSOR, width))
                 .addOutput(floatMatrix(OUTPUT_TENSOR, 1))
+                .addOutput(floatMatrix(RELEVANCE_TENSOR, 1))
                 .addInitializer(tensor("mean", mean, 1, width))
                 .addInitializer(tensor("scale", scale, 1, width))
                 .addInitializer(tensor("w1", w1Columns, width, hidden))
@@ -78,6 +90,7 @@ public final class PairwiseRanker {
                 .addNode(node("Gemm", "hidden", List.of("standardised", "w1", "b1"), "pre_activation"))
                 .addNode(node("Relu", "relu", List.of("pre_activation"), "activation"))
                 .addNode(node("Gemm", "output", List.of("activation", "w2", "b2"), OUTPUT_TENSOR))
+                .addNode(node("Sigmoid", "relevance", List.of(OUTPUT_TENSOR), RELEVANCE_TENSOR))
                 .build();
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
@@ -92,6 +105,18 @@ public final class PairwiseRanker {
                         .setKey(FEATURE_NAMES_METADATA).setValue(String.join(",", featureNames)))
                 .build()
                 .toByteArray();
+    }
+
+    /**
+     * The registry descriptor of this ranker's ONNX file: the feature names as inputs, the
+     * relevance output, and an all-zero sample row (every feature's neutral value) for the warm-up.
+     */
+    public ModelDescriptor descriptor(String modelName, byte[] onnx, Map<String, Double> metrics, String createdBy) {
+        List<Double> neutral = java.util.Collections.nCopies(featureNames.size(), 0.0);
+        return new ModelDescriptor(modelName, 0, Sha256.hex(onnx), INPUT_TENSOR, featureNames,
+                new OutputSpec(RELEVANCE_TENSOR, List.of(RELEVANCE_TENSOR), RELEVANCE_TENSOR,
+                        "sigmoid of the pairwise ranking score: orders results, not a calibrated probability"),
+                metrics, new ReferenceDistributions(List.of(), Map.of(), List.of(neutral)), createdBy);
     }
 
     private static NodeProto node(String op, String name, List<String> inputs, String output) {

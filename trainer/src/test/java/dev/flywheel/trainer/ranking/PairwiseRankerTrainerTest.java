@@ -80,10 +80,18 @@ class PairwiseRankerTrainerTest {
             assertThat(session.getMetadata().getCustomMetadata())
                     .containsEntry(PairwiseRanker.FEATURE_NAMES_METADATA, String.join(",", NAMES));
             assertThat(session.getMetadata().getVersion()).isEqualTo(7);
+            float[][] relevance = (float[][]) result.get(PairwiseRanker.RELEVANCE_TENSOR).get().getValue();
+            // The first output is what the search service ranks by: it must stay the raw score.
+            assertThat(session.getOutputNames().iterator().next()).isEqualTo(PairwiseRanker.OUTPUT_TENSOR);
             for (int i = 0; i < rows.length; i++) {
                 assertThat(scores[i][0]).isCloseTo(ranker.score(rows[i]), within(1e-4f));
+                assertThat(relevance[i][0]).isCloseTo((float) (1 / (1 + Math.exp(-scores[i][0]))), within(1e-6f));
             }
         }
+        var descriptor = ranker.descriptor("search-ranker", onnx, Map.of("ndcg_at_10", 0.7), "test");
+        assertThat(descriptor.inputs()).isEqualTo(NAMES);
+        assertThat(descriptor.output().tensor()).isEqualTo(PairwiseRanker.RELEVANCE_TENSOR);
+        assertThat(descriptor.sha256()).isEqualTo(dev.flywheel.registry.api.Sha256.hex(onnx));
     }
 
     @Test
