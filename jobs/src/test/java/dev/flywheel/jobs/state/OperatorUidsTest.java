@@ -12,6 +12,8 @@ import dev.flywheel.jobs.monitor.MonitorConfig;
 import dev.flywheel.jobs.monitor.MonitorJob;
 import dev.flywheel.jobs.scoring.ScoringConfig;
 import dev.flywheel.jobs.scoring.ScoringJob;
+import dev.flywheel.jobs.searchoutcomes.SearchOutcomesConfig;
+import dev.flywheel.jobs.searchoutcomes.SearchOutcomesJob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Modifier;
@@ -52,10 +54,11 @@ class OperatorUidsTest {
             "scoring", env -> ScoringJob.onKafka(ScoringConfig.from(kafka())).build(env),
             "scoring-with-features", env -> ScoringJob.onKafka(ScoringConfig.from(JobArgs.of(Map.of(
                     "bootstrap", "localhost:9092", "features-topic", "features")))).build(env),
-            "monitor", env -> MonitorJob.onKafka(MonitorConfig.from(kafka())).build(env));
+            "monitor", env -> MonitorJob.onKafka(MonitorConfig.from(kafka())).build(env),
+            "search-outcomes", env -> SearchOutcomesJob.onKafka(SearchOutcomesConfig.from(kafka())).build(env));
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"analytics", "scoring", "scoring-with-features", "monitor"})
+    @ValueSource(strings = {"analytics", "scoring", "scoring-with-features", "monitor", "search-outcomes"})
     void operatorUidsAreTheGoldenList(String job) throws IOException {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JOBS.get(job).accept(env);
