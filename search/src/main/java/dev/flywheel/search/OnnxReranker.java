@@ -21,7 +21,7 @@ import java.util.Map;
  */
 public final class OnnxReranker implements Reranker, AutoCloseable {
     /** Candidates the model sees: the fused list's top; deeper ones almost never reach the page. */
-    public static final int POOL = 50;
+    public static final int POOL = 100;
     static final String INPUT = "features";
     static final String FEATURE_NAMES_METADATA = "feature_names";
 

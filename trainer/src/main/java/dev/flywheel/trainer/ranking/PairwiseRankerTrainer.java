@@ -34,7 +34,7 @@ public final class PairwiseRankerTrainer {
          * trained on, and the next round's lists (and clicks) collapse.
          */
         public static Options defaults() {
-            return new Options(4, 6, 0.01, 1e-5, 10, 42);
+            return new Options(4, 6, 0.01, 1e-5, 3, 42);
         }
 
         public Options withSeed(long newSeed) {
