@@ -60,7 +60,7 @@ public final class OnnxReranker implements Reranker, AutoCloseable {
     }
 
     public Pool pool(Retrieval retrieval, String userId) {
-        List<Candidate> candidates = retriever.rank(retrieval, Fusion.RRF, POOL).stream().map(Scored::candidate).toList();
+        List<Candidate> candidates = retriever.rank(retrieval, Fusion.LINEAR, POOL).stream().map(Scored::candidate).toList();
         List<String> terms = retriever.index().terms(retrieval.query());
         float[][] rows = new float[candidates.size()][];
         for (int i = 0; i < rows.length; i++) {

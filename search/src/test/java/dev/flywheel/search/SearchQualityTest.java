@@ -87,10 +87,10 @@ class SearchQualityTest {
 
         RoundResult first = results.get(0);
         RoundResult last = results.get(results.size() - 1);
-        // The target is hybrid + 0.05; this catalogue and traffic give about + 0.03 (see
+        // The target is hybrid + 0.05; this catalogue and traffic give about + 0.04 (see
         // docs/search.md), so the test holds what is reached: better than the best hybrid, and better
         // after more rounds of clicks than after the first.
-        assertThat(last.learningNdcg()).isGreaterThan(hybrid + 0.02);
+        assertThat(last.learningNdcg()).isGreaterThan(hybrid + 0.025);
         assertThat(last.learningNdcg()).isGreaterThan(first.learningNdcg() + 0.01);
         // Frozen: neither its model nor its click statistics hear of later clicks.
         assertThat(last.frozenNdcg()).isEqualTo(first.frozenNdcg());
