@@ -117,7 +117,11 @@ class TraversalTest {
                 .header("Authorization", "Bearer " + token)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        // A connection of its own per request: the server closes a connection after refusing a
+        // malformed request (a NUL in the path), and a pooled one could be handed to the next request
+        // before the client has read that close, which a busy machine makes likely.
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(method + " " + path + " -> " + response.body()).isBetween(400, 499);
         assertThat(response.body()).doesNotContain("root:x");
     }
